@@ -1,0 +1,57 @@
+package io.sluice.protocol.frame;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.util.List;
+
+/**
+ * Cuts the byte stream into {@link Frame}s without copying: each frame is a retained slice of the cumulation,
+ * header included. Joining 16 MiB continuations into one logical packet is left to {@link PacketAggregator} or,
+ * in the relay, to code that passes the frames through one by one.
+ *
+ * <p>{@code maxPacketSize} bounds a logical packet (the sum of its frames), like the server's
+ * {@code max_allowed_packet}. It is checked when a frame's header arrives, before its payload is buffered, and
+ * raises {@link PacketTooLargeException}; after that the decoder discards everything, as the connection is about to
+ * be closed.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final long maxPacketSize;
+    /** Bytes of the logical packet seen in earlier frames; -1 when the next frame starts a new packet. */
+    private long packetSoFar = -1;
+    private boolean failed;
+
+    public FrameDecoder(long maxPacketSize) {
+        this.maxPacketSize = maxPacketSize;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (!failed && in.readableBytes() >= Frame.HEADER_SIZE) {
+            int start = in.readerIndex();
+            int length = in.getUnsignedMediumLE(start);
+            boolean continuation = packetSoFar >= 0;
+            long total = (continuation ? packetSoFar : 0) + length;
+            if (total > maxPacketSize) {
+                failed = true;
+                in.skipBytes(in.readableBytes());
+                throw new PacketTooLargeException(total, maxPacketSize);
+            }
+            if (in.readableBytes() < Frame.HEADER_SIZE + length) {
+                return;
+            }
+            out.add(new Frame(in.retainedSlice(start, Frame.HEADER_SIZE + length), continuation));
+            in.skipBytes(Frame.HEADER_SIZE + length);
+            packetSoFar = length == Frame.MAX_PAYLOAD ? total : -1;
+        }
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+        }
+    }
+
+    /** True while the decoder holds part of a frame or sits between the frames of one logical packet. */
+    public boolean midPacket() {
+        return packetSoFar >= 0 || (internalBuffer() != null && internalBuffer().isReadable());
+    }
+}
