@@ -17,7 +17,7 @@ import java.util.List;
  * be closed.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
-    private final long maxPacketSize;
+    private long maxPacketSize;
     /** Bytes of the logical packet seen in earlier frames; -1 when the next frame starts a new packet. */
     private long packetSoFar = -1;
     private boolean failed;
@@ -48,6 +48,26 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (failed) {
             in.skipBytes(in.readableBytes());
         }
+    }
+
+    /**
+     * Changes the bound, e.g. from a small one before authentication (an unauthenticated peer must not make Sluice
+     * buffer megabytes) to {@code max_allowed_packet} after it.
+     */
+    public void maxPacketSize(long max) {
+        this.maxPacketSize = max;
+    }
+
+    /**
+     * Takes the bytes buffered past the last frame, e.g. a TLS ClientHello that arrived in the same read as the
+     * SSLRequest, so they can be handed to the TLS handler inserted in front of this decoder.
+     */
+    public ByteBuf takeBuffered() {
+        ByteBuf buf = internalBuffer();
+        if (buf == null || !buf.isReadable()) {
+            return io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        }
+        return buf.readBytes(buf.readableBytes());
     }
 
     /** True while the decoder holds part of a frame or sits between the frames of one logical packet. */

@@ -1,0 +1,84 @@
+package io.sluice.proxy.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.protocol.frame.FrameDecoder;
+import io.sluice.proxy.session.FrontendSession;
+import io.sluice.proxy.session.SessionServices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The MySQL-protocol listener for application clients. Each accepted connection gets a pipeline of
+ * {@code idle → frames → session}; TLS, when a client asks for it, is inserted in front by the session.
+ */
+public final class FrontendServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FrontendServer.class);
+
+    private final Supplier<SessionServices> services;
+    private final InetSocketAddress listen;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Transport transport;
+    private Channel serverChannel;
+
+    /**
+     * @param services read for every new connection, so a reload reaches new sessions without touching old ones
+     */
+    public FrontendServer(Supplier<SessionServices> services, InetSocketAddress listen, Transport transport,
+                          EventLoopGroup boss, EventLoopGroup workers) {
+        this.services = services;
+        this.listen = listen;
+        this.transport = transport;
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    public InetSocketAddress start() throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        SessionServices s = services.get();
+                        ch.pipeline().addLast(FrontendSession.PIPELINE_IDLE,
+                                new IdleStateHandler(s.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast(FrontendSession.PIPELINE_FRAMES, new FrameDecoder(s.maxPacketSize()));
+                        ch.pipeline().addLast(FrontendSession.PIPELINE_SESSION,
+                                new FrontendSession(s, s.registry().newId()));
+                    }
+                });
+        serverChannel = b.bind(listen).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("listening for MySQL clients on {} ({})", bound, transport.name());
+        return bound;
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Stops accepting; existing sessions are left to their owner to drain or close. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package io.sluice.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.protocol.Command;
+import io.sluice.protocol.ServerStatus;
+import io.sluice.protocol.Wire;
+import io.sluice.protocol.frame.Frame;
+import io.sluice.protocol.message.EofPacket;
+import io.sluice.protocol.message.ErrPacket;
+import io.sluice.protocol.message.StmtPrepareOk;
+
+/**
+ * Follows a backend's response to one command, frame by frame, to know where it ends, without decoding rows.
+ * MySQL responses are not self-describing (0x00, 0xFE, 0xFF and 0xFB mean different things by phase), so the
+ * tracker is told the command and keeps the phase: result-set header, column definitions, rows, and the
+ * MORE_RESULTS flag that chains result sets of multi-statements and stored procedures.
+ *
+ * <p>Reads only what it must: the first byte and length of each packet, the column count, the status flags of OK
+ * and EOF packets, the counts in a COM_STMT_PREPARE OK. Continuation frames (payloads of 16 MiB and more) are
+ * never mistaken for packet headers.
+ *
+ * <p>Not thread-safe: owned by one session on its event loop.
+ */
+public final class ResponseTracker {
+
+    /** Where the response stands. */
+    public enum State {
+        /** No response expected (idle, or a command that has none). */
+        IDLE,
+        /** Expecting OK, ERR, LOCAL INFILE request or a column count. */
+        RESULT_HEADER,
+        COLUMN_DEFINITIONS,
+        COLUMNS_EOF,
+        ROWS,
+        /** Expecting the COM_STMT_PREPARE OK (or ERR). */
+        PREPARE_HEADER,
+        PREPARE_PARAMS,
+        PREPARE_PARAMS_EOF,
+        PREPARE_COLUMNS,
+        PREPARE_COLUMNS_EOF,
+        /** COM_FIELD_LIST: column definitions up to an EOF. */
+        FIELD_LIST,
+        /** One packet of any shape ends the response (COM_PING, COM_STATISTICS, ...). */
+        SINGLE,
+        /** The server asked for a LOCAL INFILE; the client's data packets flow up until its empty packet. */
+        LOCAL_INFILE_DATA,
+        DONE
+    }
+
+    private final boolean deprecateEof;
+    private State state = State.IDLE;
+    private long remaining;
+    private int prepareColumns;
+    private int lastStatus;
+    private int nextSequenceId;
+    private boolean error;
+    private int errorCode;
+    private boolean midPacket;
+    private int okCount;
+
+    public ResponseTracker(boolean deprecateEof) {
+        this.deprecateEof = deprecateEof;
+    }
+
+    /** Whether a command produces any response at all. */
+    public static boolean expectsResponse(Command command) {
+        return command != Command.STMT_CLOSE && command != Command.STMT_SEND_LONG_DATA && command != Command.QUIT;
+    }
+
+    /** Starts tracking the response to {@code command}. */
+    public void begin(Command command) {
+        error = false;
+        errorCode = 0;
+        midPacket = false;
+        okCount = 0;
+        nextSequenceId = 1;
+        state = switch (command) {
+            case QUERY, STMT_EXECUTE, PROCESS_INFO -> State.RESULT_HEADER;
+            case STMT_FETCH -> State.ROWS;
+            case STMT_PREPARE -> State.PREPARE_HEADER;
+            case FIELD_LIST -> State.FIELD_LIST;
+            case STMT_CLOSE, STMT_SEND_LONG_DATA, QUIT -> State.IDLE;
+            default -> State.SINGLE;
+        };
+        prepareColumns = -1;
+    }
+
+    /**
+     * Accounts for one backend frame (not consumed, not retained) and says whether the response is now complete.
+     */
+    public boolean onFrame(Frame frame) {
+        nextSequenceId = (frame.sequenceId() + 1) & 0xFF;
+        if (midPacket) {
+            // A continuation frame: part of the packet begun earlier, never a header.
+            midPacket = frame.continues();
+            return false;
+        }
+        midPacket = frame.continues();
+        int first = frame.firstByte();
+        int length = frame.payloadLength();
+        switch (state) {
+            case RESULT_HEADER -> onResultHeader(frame, first);
+            case COLUMN_DEFINITIONS -> {
+                if (--remaining == 0) {
+                    state = deprecateEof ? State.ROWS : State.COLUMNS_EOF;
+                }
+            }
+            case COLUMNS_EOF -> {
+                int status = eofStatus(frame);
+                // An open cursor (COM_STMT_EXECUTE with a cursor flag) sends no rows now: COM_STMT_FETCH gets them.
+                state = ServerStatus.has(status, ServerStatus.CURSOR_EXISTS) ? State.DONE : State.ROWS;
+            }
+            case ROWS -> {
+                if (first == ErrPacket.HEADER) {
+                    onError(frame);
+                } else if (EofPacket.isTerminator(first, length, deprecateEof)) {
+                    endOfResult(deprecateEof ? okStatus(frame) : eofStatus(frame));
+                }
+            }
+            case PREPARE_HEADER -> onPrepareHeader(frame, first);
+            case PREPARE_PARAMS -> {
+                if (--remaining == 0) {
+                    if (deprecateEof) {
+                        afterParams();
+                    } else {
+                        state = State.PREPARE_PARAMS_EOF;
+                    }
+                }
+            }
+            case PREPARE_PARAMS_EOF -> afterParams();
+            case PREPARE_COLUMNS -> {
+                if (--remaining == 0) {
+                    state = deprecateEof ? State.DONE : State.PREPARE_COLUMNS_EOF;
+                }
+            }
+            case PREPARE_COLUMNS_EOF -> state = State.DONE;
+            case FIELD_LIST -> {
+                if (first == ErrPacket.HEADER) {
+                    onError(frame);
+                } else if (EofPacket.isTerminator(first, length, deprecateEof)) {
+                    state = State.DONE;
+                }
+            }
+            case SINGLE -> {
+                if (first == ErrPacket.HEADER) {
+                    onError(frame);
+                } else if (first == 0x00 && length > 0) {
+                    lastStatus = okStatus(frame);
+                    okCount++;
+                }
+                state = State.DONE;
+            }
+            case LOCAL_INFILE_DATA, IDLE, DONE ->
+                    throw new IllegalStateException("backend sent a packet while no response was expected: " + frame);
+        }
+        return state == State.DONE && !midPacket;
+    }
+
+    /**
+     * Accounts for a client frame sent during LOCAL INFILE; returns true when it was the empty packet that ends the
+     * file, after which the server's OK or ERR follows.
+     */
+    public boolean onClientInfileFrame(Frame frame) {
+        if (state != State.LOCAL_INFILE_DATA) {
+            throw new IllegalStateException("no LOCAL INFILE in progress");
+        }
+        nextSequenceId = (frame.sequenceId() + 1) & 0xFF;
+        if (frame.payloadLength() == 0 && !frame.isContinuation()) {
+            state = State.RESULT_HEADER;
+            return true;
+        }
+        return false;
+    }
+
+    private void onResultHeader(Frame frame, int first) {
+        switch (first) {
+            case 0x00 -> endOfResult(okStatus(frame));
+            case ErrPacket.HEADER -> onError(frame);
+            case Wire.NULL_MARKER -> state = State.LOCAL_INFILE_DATA;
+            default -> {
+                ByteBuf payload = frame.payload();
+                remaining = Wire.readLenencInt(payload, "column count");
+                if (remaining == 0) {
+                    throw new io.sluice.protocol.error.MalformedPacketException("result set with zero columns");
+                }
+                state = State.COLUMN_DEFINITIONS;
+            }
+        }
+    }
+
+    private void onPrepareHeader(Frame frame, int first) {
+        if (first == ErrPacket.HEADER) {
+            onError(frame);
+            return;
+        }
+        StmtPrepareOk ok = StmtPrepareOk.decode(frame.payload());
+        prepareColumns = ok.columns();
+        remaining = ok.params();
+        okCount++;
+        if (remaining > 0) {
+            state = State.PREPARE_PARAMS;
+        } else {
+            afterParams();
+        }
+    }
+
+    private void afterParams() {
+        remaining = prepareColumns;
+        state = remaining > 0 ? State.PREPARE_COLUMNS : State.DONE;
+    }
+
+    private void endOfResult(int status) {
+        lastStatus = status;
+        okCount++;
+        state = ServerStatus.has(status, ServerStatus.MORE_RESULTS_EXISTS) ? State.RESULT_HEADER : State.DONE;
+    }
+
+    private void onError(Frame frame) {
+        error = true;
+        ByteBuf p = frame.payload();
+        errorCode = p.readableBytes() >= 3 ? p.getUnsignedShortLE(p.readerIndex() + 1) : 0;
+        state = State.DONE;
+    }
+
+    private static int eofStatus(Frame frame) {
+        ByteBuf p = frame.payload();
+        return p.readableBytes() >= 5 ? p.getUnsignedShortLE(p.readerIndex() + 3) : 0;
+    }
+
+    /** Status flags of an OK packet (header 0x00 or 0xFE): after two length-encoded integers. */
+    private static int okStatus(Frame frame) {
+        ByteBuf p = frame.payload();
+        p.skipBytes(1);
+        Wire.readLenencInt(p, "affected rows");
+        Wire.readLenencInt(p, "last insert id");
+        return Wire.readInt2(p, "status flags");
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean awaitingClientInfile() {
+        return state == State.LOCAL_INFILE_DATA;
+    }
+
+    /** The sequence id the next packet of this exchange carries (for an ERR Sluice injects mid-response). */
+    public int nextSequenceId() {
+        return nextSequenceId;
+    }
+
+    /** Status flags of the last OK or EOF of the response. */
+    public int lastStatus() {
+        return lastStatus;
+    }
+
+    public boolean failed() {
+        return error;
+    }
+
+    public int errorCode() {
+        return errorCode;
+    }
+
+    public void reset() {
+        state = State.IDLE;
+        midPacket = false;
+    }
+}
