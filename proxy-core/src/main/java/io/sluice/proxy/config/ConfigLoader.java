@@ -77,7 +77,7 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "(file)" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
-            problems.add(where, "not valid YAML: " + e.getOriginalMessage());
+            problems.add(where, "not valid YAML: " + oneLine(e.getOriginalMessage()));
         } catch (NoSuchFileException e) {
             problems.add("(file)", "no such file");
         } catch (AccessDeniedException e) {
@@ -86,6 +86,16 @@ public final class ConfigLoader {
             problems.add("(file)", "cannot read: " + e);
         }
         return null;
+    }
+
+    /**
+     * SnakeYAML's messages quote the offending line with a caret under it, over several lines; keep only its sentences
+     * (the unindented lines) so that each error stays on one line. The position is already in the key column.
+     */
+    private static String oneLine(String message) {
+        String sentences = message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .map(String::strip).collect(java.util.stream.Collectors.joining("; "));
+        return sentences.isEmpty() ? message.strip().replace('\n', ' ') : sentences;
     }
 
     /** Returns null when a required part is missing or invalid; {@code problems} then says why. */

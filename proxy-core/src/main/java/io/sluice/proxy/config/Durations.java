@@ -9,7 +9,13 @@ import java.util.regex.Pattern;
  * ({@code 500ms}, {@code 2s}, {@code 1m}). A unit is always required, so that {@code 10} is never guessed to mean seconds.
  */
 public final class Durations {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    /**
+     * The longest duration accepted: far beyond any sensible timeout or interval, and far below the ~292 years at which
+     * {@link Duration#toNanos()} (which Netty's timers use) overflows.
+     */
+    public static final Duration MAX = Duration.ofDays(30);
 
     private Durations() {
     }
@@ -29,14 +35,20 @@ public final class Durations {
             throw new IllegalArgumentException("bad duration '" + s
                     + "': write a whole number followed by ms, s, m or h, e.g. 500ms or 2s");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        String digits = m.group(1).replaceFirst("^0+(?=.)", "");
+        // 12 digits of hours is still a long number of seconds, so Duration arithmetic below cannot overflow.
+        long n = digits.length() > 12 ? Long.MAX_VALUE : Long.parseLong(digits);
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
+            case "s" -> n > MAX.toSeconds() ? MAX.plusSeconds(1) : Duration.ofSeconds(n);
+            case "m" -> n > MAX.toMinutes() ? MAX.plusSeconds(1) : Duration.ofMinutes(n);
+            case "h" -> n > MAX.toHours() ? MAX.plusSeconds(1) : Duration.ofHours(n);
             default -> throw new IllegalStateException("unit not in the pattern: " + m.group(2));
         };
+        if (d.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("duration '" + s + "' is too long; at most " + format(MAX) + " (30 days)");
+        }
+        return d;
     }
 
     /** Writes a duration back in the file's notation, with the largest unit that keeps it whole. */

@@ -49,8 +49,13 @@ public record HostPort(String host, int port) {
                 throw new IllegalArgumentException("bad address '" + s + "': missing ':port' after ']'");
             }
             port = rest.substring(1);
-            if (host.isEmpty() || !host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == '%')
-                    || host.indexOf(':') < 0) {
+            // An IPv6 literal, optionally with a zone (fe80::1%eth0) for link-local addresses.
+            int percent = host.indexOf('%');
+            String literal = percent < 0 ? host : host.substring(0, percent);
+            String zone = percent < 0 ? "" : host.substring(percent + 1);
+            if (literal.indexOf(':') < 0
+                    || !literal.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')
+                    || (percent >= 0 && (zone.isEmpty() || !zone.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c))))) {
                 throw new IllegalArgumentException("bad address '" + s + "': '" + host + "' is not an IPv6 address");
             }
         } else {

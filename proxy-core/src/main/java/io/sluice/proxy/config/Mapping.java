@@ -164,9 +164,6 @@ final class Mapping {
         } catch (IllegalArgumentException e) {
             error(key, e.getMessage());
             return fallback;
-        } catch (ArithmeticException e) {
-            error(key, "duration '" + n.asText() + "' is too large");
-            return fallback;
         }
     }
 

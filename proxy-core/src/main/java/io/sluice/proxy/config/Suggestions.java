@@ -15,7 +15,10 @@ final class Suggestions {
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
             // maxConnections, max-connections and MAX_CONNECTIONS all mean max_connections.
-            int d = normalize(k).equals(u) ? 0 : distance(unknown.toLowerCase(Locale.ROOT), k);
+            // certificate for cert, address_ for address: a known key that starts the unknown one (or the reverse).
+            int d = normalize(k).equals(u) ? 0
+                    : k.length() >= 3 && (u.startsWith(normalize(k)) || normalize(k).startsWith(u)) && u.length() >= 3 ? 1
+                    : distance(unknown.toLowerCase(Locale.ROOT), k);
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
