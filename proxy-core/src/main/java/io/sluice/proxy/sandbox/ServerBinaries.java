@@ -30,7 +30,11 @@ public record ServerBinaries(Flavour flavour, Path server, Path installDb, Path 
 
     /** Looks for a usable server on {@code PATH} and the usual install locations. */
     public static ServerBinaries detect() {
-        List<Path> dirs = searchDirs();
+        return detect(searchDirs());
+    }
+
+    /** Looks only in {@code dirs}, in order. */
+    static ServerBinaries detect(List<Path> dirs) {
         Optional<Path> mariadbd = find(dirs, "mariadbd");
         if (mariadbd.isPresent()) {
             return mariadb(dirs, mariadbd.get(), versionOf(mariadbd.get()));
