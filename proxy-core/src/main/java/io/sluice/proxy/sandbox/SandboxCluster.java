@@ -197,13 +197,20 @@ public final class SandboxCluster implements AutoCloseable {
     public void awaitReplicating(SandboxServer replica, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Map<String, String> status = replica.replicationStatus();
-            if (isRunning(status)) {
-                return;
+            String state;
+            try {
+                Map<String, String> status = replica.replicationStatus();
+                if (isRunning(status)) {
+                    return;
+                }
+                state = describeReplication(status);
+            } catch (SandboxException e) {
+                // Still starting, or briefly unreachable: keep polling until the deadline.
+                state = "replication status unavailable: " + e.getMessage();
             }
             if (System.nanoTime() > deadline) {
                 throw new SandboxException(replica.name() + " is not replicating after " + timeout + "; "
-                        + describeReplication(status) + "; its error log ends with:\n" + replica.errorLogTail(20)
+                        + state + "; its error log ends with:\n" + replica.errorLogTail(20)
                         + "\nthe source's error log ends with:\n" + source().errorLogTail(10));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));

@@ -2,6 +2,7 @@ package io.sluice.proxy.testing;
 
 import io.sluice.proxy.sandbox.SandboxCluster;
 import io.sluice.proxy.sandbox.SandboxOptions;
+import io.sluice.proxy.sandbox.SandboxServer;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -54,9 +55,18 @@ public final class ClusterExtension implements ParameterResolver {
                             key -> new ClusterResource(SandboxCluster.start(options)), ClusterResource.class)
                     .cluster();
         }
-        return context.getRoot().getStore(NAMESPACE)
+        SandboxCluster shared = context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(SHARED, key -> new ClusterResource(SandboxCluster.start()), ClusterResource.class)
                 .cluster();
+        // A test that kills or pauses a shared server breaks every test after it; say which, not a timeout later.
+        for (SandboxServer server : shared.servers()) {
+            if (!server.isAlive() || server.isPaused()) {
+                throw new ParameterResolutionException("The shared sandbox cluster was damaged by an earlier test: "
+                        + server.name() + " is " + (server.isAlive() ? "paused" : "not running")
+                        + ". Tests that kill, stop or pause servers must use @FreshCluster.");
+            }
+        }
+        return shared;
     }
 
     private static Optional<FreshCluster> freshCluster(ParameterContext parameter, ExtensionContext context) {
