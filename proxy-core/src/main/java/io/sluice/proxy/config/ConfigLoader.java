@@ -1,0 +1,221 @@
+package io.sluice.proxy.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads {@code sluice.yaml} into a {@link SluiceConfig}; see {@code conf/sluice.yaml} for every key with its default.
+ *
+ * <p>The file is parsed by Jackson into a tree and mapped by hand, key by key, rather than databound: that is what lets every
+ * problem be reported at once with its key path ({@code backends[1].adress: unknown key (did you mean 'address'?)}), and keeps
+ * YAML's coercions (a quoted number, {@code yes} read as a boolean, {@code 0123} as octal) from slipping through. The keys each
+ * section accepts are declared once, as the {@link Section} constants below. A key repeated in one mapping is a syntax error.
+ *
+ * <p>Stateless; {@link #load} may be called from any thread (it does blocking file I/O, so not from an event loop).
+ */
+public final class ConfigLoader {
+    private static final Section USER = Section.of("name", "password");
+    private static final Section BACKEND = Section.of("name", "address", "weight");
+    private static final Section MONITOR = Section.of("user", "password", "interval");
+    private static final Section TLS = Section.of("cert", "key", "backend", "backend_ca", "backend_verify_hostname");
+    private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout")
+            .listOf("users", USER)
+            .scalars("users_from_backend", "users_refresh_interval")
+            .listOf("backends", BACKEND)
+            .mapping("monitor", MONITOR)
+            .mapping("tls", TLS);
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Every key path the loader accepts, parents before children, list elements written {@code backends[].address}.
+     * The sample configuration is checked against it.
+     */
+    public static Set<String> knownKeys() {
+        return ROOT.keyPaths("");
+    }
+
+    /**
+     * Reads and validates a configuration file.
+     *
+     * @throws ConfigException listing every problem found, one {@code <file>: <key path>: <problem>} line each
+     */
+    public static SluiceConfig load(Path file) throws ConfigException {
+        Problems problems = new Problems(file);
+        JsonNode tree = parse(file, problems);
+        problems.throwIfAny();
+        Path baseDir = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("/"));
+        Optional<Mapping> root = Mapping.root(problems, tree, ROOT, baseDir);
+        if (root.isEmpty()) {
+            problems.throwIfAny();
+        }
+        SluiceConfig config = read(root.orElseThrow(), problems);
+        problems.throwIfAny();
+        return config;
+    }
+
+    private static JsonNode parse(Path file, Problems problems) {
+        YAMLMapper yaml = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+        try {
+            return yaml.readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "(file)" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+            problems.add(where, "not valid YAML: " + oneLine(e.getOriginalMessage()));
+        } catch (NoSuchFileException e) {
+            problems.add("(file)", "no such file");
+        } catch (AccessDeniedException e) {
+            problems.add("(file)", "cannot read: permission denied");
+        } catch (IOException e) {
+            problems.add("(file)", "cannot read: " + e);
+        }
+        return null;
+    }
+
+    /**
+     * SnakeYAML's messages quote the offending line with a caret under it, over several lines; keep only its sentences
+     * (the unindented lines) so that each error stays on one line. The position is already in the key column.
+     */
+    private static String oneLine(String message) {
+        String sentences = message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .map(String::strip).collect(java.util.stream.Collectors.joining("; "));
+        return sentences.isEmpty() ? message.strip().replace('\n', ' ') : sentences;
+    }
+
+    /** Returns null when a required part is missing or invalid; {@code problems} then says why. */
+    private static SluiceConfig read(Mapping root, Problems problems) {
+        HostPort listen = root.address("listen", SluiceConfig.DEFAULT_LISTEN);
+        int maxConnections = root.integer("max_connections", SluiceConfig.DEFAULT_MAX_CONNECTIONS, 1);
+        var handshakeTimeout = root.duration("handshake_timeout", SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+        List<UserConfig> users = readUsers(root);
+        Optional<MonitorConfig> monitor = root.mapping("monitor", MONITOR).flatMap(ConfigLoader::readMonitor);
+        // The default follows whether a monitor section was written, not whether it was valid: a typo in it must not turn
+        // into a second, misleading error about users.
+        Optional<Boolean> explicitUsersFromBackend = root.bool("users_from_backend");
+        boolean usersFromBackend = explicitUsersFromBackend.orElse(root.has("monitor"));
+        if (explicitUsersFromBackend.orElse(false) && !root.has("monitor")) {
+            root.error("users_from_backend", "needs the monitor section (monitor.user, monitor.password): its credentials "
+                    + "are the ones used to read mysql.user");
+        }
+        var usersRefreshInterval = root.duration("users_refresh_interval", SluiceConfig.DEFAULT_USERS_REFRESH_INTERVAL);
+        if (!usersFromBackend && (!root.has("users") || root.isEmptyList("users"))) {
+            root.error("users", "no accounts for clients to log in with: list some here, or give monitor credentials and "
+                    + "users_from_backend: true to load them from the source's mysql.user");
+        }
+        List<BackendConfig> backends = readBackends(root);
+        TlsConfig tls = root.mapping("tls", TLS).map(ConfigLoader::readTls).orElse(TlsConfig.defaults());
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, users, usersFromBackend, usersRefreshInterval,
+                backends, monitor, tls);
+    }
+
+    private static List<UserConfig> readUsers(Mapping root) {
+        List<UserConfig> users = new ArrayList<>();
+        Map<String, String> seen = new HashMap<>();
+        for (Mapping m : root.listOf("users", USER).orElse(List.of())) {
+            Optional<String> name = m.requiredString("name");
+            String password = m.string("password", UserConfig.DEFAULT_PASSWORD);
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.get().length() > UserConfig.MAX_NAME_LENGTH) {
+                m.error("name", "longer than " + UserConfig.MAX_NAME_LENGTH + " characters, MySQL's limit for user names");
+                continue;
+            }
+            String first = seen.putIfAbsent(name.get(), m.path());
+            if (first != null) {
+                m.error("name", "duplicate user '" + name.get() + "' (also " + first + ")");
+                continue;
+            }
+            users.add(new UserConfig(name.get(), password));
+        }
+        return users;
+    }
+
+    private static List<BackendConfig> readBackends(Mapping root) {
+        Optional<List<Mapping>> list = root.listOf("backends", BACKEND);
+        if (list.isEmpty()) {
+            root.error("backends", "required key is missing; list at least one server, e.g. '- address: 127.0.0.1:3306'");
+            return List.of();
+        }
+        if (root.isEmptyList("backends")) {
+            root.error("backends", "needs at least one server, e.g. '- address: 127.0.0.1:3306'");
+        }
+        List<BackendConfig> backends = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        List<Map.Entry<HostPort, String>> addresses = new ArrayList<>();
+        for (Mapping m : list.get()) {
+            Optional<HostPort> address = m.requiredAddress("address");
+            Optional<String> explicitName = m.has("name") ? m.requiredString("name") : Optional.empty();
+            int weight = m.integer("weight", BackendConfig.DEFAULT_WEIGHT, 1);
+            if (address.isEmpty() || (m.has("name") && explicitName.isEmpty())) {
+                continue;
+            }
+            boolean duplicate = false;
+            for (Map.Entry<HostPort, String> other : addresses) {
+                if (other.getKey().sameAs(address.get())) {
+                    m.error("address", "duplicate backend address " + address.get() + " (also " + other.getValue() + ")");
+                    duplicate = true;
+                }
+            }
+            addresses.add(Map.entry(address.get(), m.path()));
+            String name = explicitName.orElse(BackendConfig.defaultName(address.get()));
+            String first = names.putIfAbsent(name, m.path());
+            if (first != null) {
+                m.error("name", "duplicate backend name '" + name + "' (also " + first + ")");
+                duplicate = true;
+            }
+            if (!duplicate) {
+                backends.add(new BackendConfig(name, address.get(), weight));
+            }
+        }
+        return backends;
+    }
+
+    private static Optional<MonitorConfig> readMonitor(Mapping m) {
+        Optional<String> user = m.requiredString("user");
+        String password = m.string("password", MonitorConfig.DEFAULT_PASSWORD);
+        var interval = m.duration("interval", MonitorConfig.DEFAULT_INTERVAL);
+        return user.map(u -> new MonitorConfig(u, password, interval));
+    }
+
+    private static TlsConfig readTls(Mapping m) {
+        Optional<Path> cert = m.readableFile("cert");
+        Optional<Path> key = m.readableFile("key");
+        if (m.has("cert") && !m.has("key")) {
+            m.error("key", "required when tls.cert is set: the private key of that certificate");
+        }
+        if (m.has("key") && !m.has("cert")) {
+            m.error("cert", "required when tls.key is set: the certificate of that private key");
+        }
+        boolean backend = m.bool("backend", TlsConfig.DEFAULT_BACKEND);
+        Optional<Path> backendCa = m.readableFile("backend_ca");
+        boolean verifyHostname = m.bool("backend_verify_hostname", TlsConfig.DEFAULT_BACKEND_VERIFY_HOSTNAME);
+        for (String backendOnly : List.of("backend_ca", "backend_verify_hostname")) {
+            if (!backend && m.has(backendOnly)) {
+                m.error(backendOnly, "has no effect without backend: true");
+            }
+        }
+        Optional<TlsConfig.CertificateFiles> files = cert.isPresent() && key.isPresent()
+                ? Optional.of(new TlsConfig.CertificateFiles(cert.get(), key.get())) : Optional.empty();
+        return new TlsConfig(files, backend, backendCa, verifyHostname);
+    }
+}

@@ -1,0 +1,63 @@
+package io.sluice.proxy.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole configuration of one Sluice process, read once at start by {@link ConfigLoader#load} and handed to the parts that
+ * need it. Each default below is the only place that default is stated; {@code conf/sluice.yaml} shows them all.
+ *
+ * @param listen               {@code listen}: where clients connect; default {@link #DEFAULT_LISTEN} (loopback only)
+ * @param maxConnections       {@code max_connections}: client connections allowed at once; the next one is answered
+ *                             ERR 1040 (Too many connections) and closed; default {@value #DEFAULT_MAX_CONNECTIONS}
+ * @param handshakeTimeout     {@code handshake_timeout}: a client that has not finished the handshake and authentication by
+ *                             then is closed; default {@link #DEFAULT_HANDSHAKE_TIMEOUT} (10s)
+ * @param users                {@code users}: accounts clients authenticate against; default none. At least one user is
+ *                             needed unless {@code users_from_backend} is on
+ * @param usersFromBackend     {@code users_from_backend}: also load accounts and password hashes from the source's
+ *                             {@code mysql.user} with the monitor's credentials; default: on when the {@code monitor}
+ *                             section is given ({@link #defaultUsersFromBackend}). On without a monitor section is an error
+ * @param usersRefreshInterval {@code users_refresh_interval}: how often those accounts are read again; default
+ *                             {@link #DEFAULT_USERS_REFRESH_INTERVAL} (10s)
+ * @param backends             {@code backends}: required, at least one; names and addresses unique
+ * @param monitor              {@code monitor}: optional for now
+ * @param tls                  {@code tls}: optional; {@link TlsConfig#defaults()} when absent
+ */
+public record SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, List<UserConfig> users,
+                           boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
+                           Optional<MonitorConfig> monitor, TlsConfig tls) {
+    /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
+    public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6033);
+    /** Default for {@code max_connections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Default for {@code handshake_timeout}. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default for {@code users_refresh_interval}. */
+    public static final Duration DEFAULT_USERS_REFRESH_INTERVAL = Duration.ofSeconds(10);
+
+    public SluiceConfig {
+        Objects.requireNonNull(listen, "listen");
+        if (maxConnections <= 0) {
+            throw new IllegalArgumentException("maxConnections must be > 0: " + maxConnections);
+        }
+        Durations.requirePositive(handshakeTimeout, "handshakeTimeout");
+        users = List.copyOf(users);
+        Durations.requirePositive(usersRefreshInterval, "usersRefreshInterval");
+        backends = List.copyOf(backends);
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("at least one backend is required");
+        }
+        Objects.requireNonNull(monitor, "monitor");
+        Objects.requireNonNull(tls, "tls");
+        if (usersFromBackend && monitor.isEmpty()) {
+            throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
+        }
+    }
+
+    /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */
+    public static boolean defaultUsersFromBackend(Optional<MonitorConfig> monitor) {
+        return monitor.isPresent();
+    }
+}
