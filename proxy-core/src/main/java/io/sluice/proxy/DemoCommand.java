@@ -1,0 +1,93 @@
+package io.sluice.proxy;
+
+import io.sluice.proxy.config.BackendConfig;
+import io.sluice.proxy.config.HostPort;
+import io.sluice.proxy.config.MonitorConfig;
+import io.sluice.proxy.config.SluiceConfig;
+import io.sluice.proxy.config.TlsConfig;
+import io.sluice.proxy.config.UserConfig;
+import io.sluice.proxy.sandbox.SandboxAccounts;
+import io.sluice.proxy.sandbox.SandboxCluster;
+import io.sluice.proxy.sandbox.SandboxException;
+import io.sluice.proxy.sandbox.SandboxOptions;
+import io.sluice.proxy.sandbox.SandboxServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code sluice demo}: a local sandbox (one source, two replicas, GTID replication) from the MariaDB or MySQL
+ * binaries on PATH, with Sluice in front; prints how to connect. Ctrl-C stops everything and deletes the sandbox.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start a local sandbox cluster and Sluice in front of it.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--port", description = "client port for Sluice (default: ${DEFAULT-VALUE})", defaultValue = "6033")
+    int port;
+
+    @Option(names = "--replicas", description = "number of replicas (default: ${DEFAULT-VALUE})", defaultValue = "2")
+    int replicas;
+
+    @Override
+    public Integer call() {
+        SandboxCluster cluster;
+        try {
+            System.out.println("Starting a sandbox cluster (1 source, " + replicas + " replicas)...");
+            cluster = SandboxCluster.start(SandboxOptions.defaults().withReplicas(replicas));
+        } catch (SandboxException e) {
+            System.err.println("sluice demo: " + e.getMessage());
+            return 1;
+        }
+        List<BackendConfig> backends = new ArrayList<>();
+        for (SandboxServer s : cluster.servers()) {
+            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1));
+        }
+        MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
+                MonitorConfig.DEFAULT_INTERVAL);
+        SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", port), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
+                SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT,
+                List.of(new UserConfig(SandboxAccounts.APP.user(), SandboxAccounts.APP.password())), true,
+                Duration.ofSeconds(2), backends, Optional.of(monitor), TlsConfig.defaults());
+        Sluice sluice;
+        try {
+            sluice = Sluice.start(config, Main.inspector());
+        } catch (Sluice.StartupException e) {
+            System.err.println("sluice demo: cannot start Sluice: " + e.getMessage());
+            cluster.close();
+            return 1;
+        }
+        int p = sluice.clientAddress().getPort();
+        String user = SandboxAccounts.APP.user();
+        String pw = SandboxAccounts.APP.password();
+        System.out.println();
+        System.out.println("Sluice is running in front of " + cluster.flavour() + " " + cluster.source().serverVersion());
+        for (SandboxServer s : cluster.servers()) {
+            System.out.println("  " + s.name() + "  " + s.address() + "  pid " + s.pid());
+        }
+        System.out.println();
+        System.out.println("  JDBC:   jdbc:mariadb://127.0.0.1:" + p + "/?user=" + user + "&password=" + pw);
+        System.out.println("  mysql:  mariadb -h127.0.0.1 -P" + p + " -u" + user + " -p" + pw);
+        System.out.println("  source data dir: " + cluster.source().dataDir());
+        System.out.println();
+        System.out.println("Ctrl-C stops Sluice and the sandbox, and deletes it.");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sluice.close();
+            cluster.close();
+            stopped.countDown();
+        }, "sluice-demo-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,241 @@
+package io.sluice.proxy;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.sluice.protocol.message.HandshakeV10;
+import io.sluice.proxy.auth.Account;
+import io.sluice.proxy.auth.BackendAccounts;
+import io.sluice.proxy.auth.RsaKeys;
+import io.sluice.proxy.auth.UserDirectory;
+import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.proxy.backend.BackendProbe;
+import io.sluice.proxy.backend.QueryClient;
+import io.sluice.proxy.config.BackendConfig;
+import io.sluice.proxy.config.MonitorConfig;
+import io.sluice.proxy.config.SluiceConfig;
+import io.sluice.proxy.config.UserConfig;
+import io.sluice.proxy.server.ConnectionRegistry;
+import io.sluice.proxy.server.FrontendServer;
+import io.sluice.proxy.server.Transport;
+import io.sluice.proxy.session.ServerIdentity;
+import io.sluice.proxy.session.SessionServices;
+import io.sluice.proxy.session.StatementInspector;
+import io.sluice.proxy.tls.RsaKeyPair;
+import io.sluice.proxy.tls.TlsContexts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One running Sluice: the client listener, the shared session services, and the background work that keeps them
+ * current (account refresh). Built from a {@link SluiceConfig}; {@link #close()} stops everything.
+ */
+public final class Sluice implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Sluice.class);
+    static final long MAX_PACKET_SIZE = 1L << 30;
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final SluiceConfig config;
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final UserDirectory users;
+    private final ConnectionRegistry registry;
+    private volatile SessionServices services;
+    private FrontendServer frontend;
+    private ScheduledFuture<?> accountRefresh;
+    private QueryClient accountClient;
+
+    private Sluice(SluiceConfig config) {
+        this.config = config;
+        this.transport = Transport.best();
+        this.boss = transport.group(1, "sluice-accept");
+        this.workers = transport.group(0, "sluice-io");
+        this.users = new UserDirectory(configuredAccounts(config));
+        this.registry = new ConnectionRegistry(config.maxConnections());
+    }
+
+    /** Starts Sluice; fails with a {@link StartupException} naming what is wrong. */
+    public static Sluice start(SluiceConfig config, StatementInspector inspector) throws StartupException {
+        Sluice s = new Sluice(config);
+        try {
+            s.startUp(inspector);
+            return s;
+        } catch (StartupException e) {
+            s.close();
+            throw e;
+        } catch (InterruptedException e) {
+            s.close();
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted during start-up");
+        } catch (RuntimeException e) {
+            s.close();
+            throw new StartupException(e.getMessage());
+        }
+    }
+
+    private void startUp(StatementInspector inspector) throws StartupException, InterruptedException {
+        List<BackendEndpoint> endpoints = endpoints(config);
+        HandshakeV10 greeting = probe(endpoints);
+        ServerIdentity identity = ServerIdentity.from(greeting);
+        log.info("backends report server version '{}'", identity.serverVersion());
+        SslContext clientTls;
+        SslContext backendTls;
+        try {
+            clientTls = TlsContexts.forClients(config.tls());
+            backendTls = TlsContexts.forBackends(config.tls()).orElse(null);
+        } catch (Exception e) {
+            throw new StartupException(e.getMessage());
+        }
+        RsaKeyPair rsaPair = RsaKeyPair.generate();
+        RsaKeys rsa = new RsaKeys() {
+            @Override
+            public String publicKeyPem() {
+                return rsaPair.publicKeyPem();
+            }
+
+            @Override
+            public byte[] decrypt(byte[] encrypted) {
+                try {
+                    return rsaPair.decrypt(encrypted);
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("undecryptable password: " + e.getMessage());
+                }
+            }
+        };
+        BackendEndpoint primary = endpoints.get(0);
+        services = new SessionServices(users, registry, identity, () -> primary, clientTls, backendTls, rsa,
+                transport.socketChannel(), MAX_PACKET_SIZE, config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
+                inspector);
+        if (config.usersFromBackend() && config.monitor().isPresent()) {
+            startAccountRefresh(primary, config.monitor().get(), backendTls);
+        }
+        InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
+        frontend = new FrontendServer(() -> services, listen, transport, boss, workers);
+        try {
+            frontend.start();
+        } catch (Exception e) {
+            throw new StartupException("cannot listen on " + config.listen() + ": " + e.getMessage());
+        }
+    }
+
+    private HandshakeV10 probe(List<BackendEndpoint> endpoints) throws StartupException {
+        List<String> problems = new ArrayList<>();
+        for (BackendEndpoint e : endpoints) {
+            try {
+                return BackendProbe.greeting(workers, transport.socketChannel(), e, (int) CONNECT_TIMEOUT.toMillis())
+                        .get(CONNECT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException ex) {
+                Throwable c = ex.getCause() == null ? ex : ex.getCause();
+                problems.add(e + ": " + c.getMessage());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("interrupted while probing backends");
+            }
+        }
+        throw new StartupException("no backend answered: " + String.join("; ", problems));
+    }
+
+    private void startAccountRefresh(BackendEndpoint source, MonitorConfig monitor, SslContext backendTls)
+            throws InterruptedException {
+        try {
+            refreshAccounts(source, monitor, backendTls).get(CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("cannot load accounts from {} yet (will retry every {}): {}", source,
+                    config.usersRefreshInterval(), e.getCause() == null ? e : e.getCause().getMessage());
+        }
+        long every = config.usersRefreshInterval().toMillis();
+        accountRefresh = workers.next().scheduleWithFixedDelay(() -> refreshAccounts(source, monitor, backendTls),
+                every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> refreshAccounts(BackendEndpoint source, MonitorConfig monitor,
+                                                                         SslContext backendTls) {
+        java.util.concurrent.CompletableFuture<QueryClient> client;
+        if (accountClient != null && accountClient.connection().isActive()) {
+            client = java.util.concurrent.CompletableFuture.completedFuture(accountClient);
+        } else {
+            client = QueryClient.connect(workers.next(), transport.socketChannel(), source, monitor.user(),
+                    monitor.password(), backendTls, (int) CONNECT_TIMEOUT.toMillis());
+        }
+        return client.thenCompose(c -> {
+            accountClient = c;
+            return c.query(BackendAccounts.QUERY);
+        }).thenAccept(result -> {
+            List<Account> loaded = BackendAccounts.fromRows(result);
+            int before = users.loadedCount();
+            users.replaceLoaded(loaded);
+            if (before != loaded.size()) {
+                log.info("loaded {} accounts from {}", loaded.size(), source);
+            }
+        }).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("account refresh from {} failed: {}", source, e.getCause() == null ? e : e.getCause().getMessage());
+            }
+        });
+    }
+
+    private static List<BackendEndpoint> endpoints(SluiceConfig config) {
+        List<BackendEndpoint> out = new ArrayList<>();
+        for (BackendConfig b : config.backends()) {
+            out.add(new BackendEndpoint(b.name(), b.address().host(), b.address().port()));
+        }
+        return out;
+    }
+
+    private static List<Account> configuredAccounts(SluiceConfig config) {
+        List<Account> out = new ArrayList<>();
+        for (UserConfig u : config.users()) {
+            out.add(Account.configured(u.name(), u.password()));
+        }
+        return out;
+    }
+
+    public InetSocketAddress clientAddress() {
+        return frontend.boundAddress();
+    }
+
+    public SessionServices services() {
+        return services;
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    public UserDirectory users() {
+        return users;
+    }
+
+    @Override
+    public void close() {
+        if (accountRefresh != null) {
+            accountRefresh.cancel(false);
+        }
+        if (frontend != null) {
+            frontend.close();
+        }
+        if (accountClient != null) {
+            accountClient.close();
+        }
+        registry.all().forEach(s -> s.closeFromAnyThread());
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Start-up failed; the message is the one line the operator sees. */
+    public static final class StartupException extends Exception {
+        public StartupException(String message) {
+            super(message);
+        }
+    }
+}
