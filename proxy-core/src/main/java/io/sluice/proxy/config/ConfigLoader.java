@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Reads {@code sluice.yaml} into a {@link SluiceConfig}; see {@code conf/sluice.yaml} for every key with its default.
@@ -94,7 +95,7 @@ public final class ConfigLoader {
      */
     private static String oneLine(String message) {
         String sentences = message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                .map(String::strip).collect(java.util.stream.Collectors.joining("; "));
+                .map(String::strip).collect(Collectors.joining("; "));
         return sentences.isEmpty() ? message.strip().replace('\n', ' ') : sentences;
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.proxy.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -44,8 +46,7 @@ final class Mapping {
     /** The top of the file; an empty file reads as an empty mapping. */
     static Optional<Mapping> root(Problems problems, JsonNode tree, Section section, Path baseDir) {
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            return Optional.of(new Mapping(problems, "", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
-                    section, baseDir));
+            return Optional.of(new Mapping(problems, "", JsonNodeFactory.instance.objectNode(), section, baseDir));
         }
         if (!tree.isObject()) {
             problems.add("(top)", "expected a mapping of keys such as 'listen:' and 'backends:', got " + describe(tree));
@@ -272,6 +273,6 @@ final class Mapping {
         if (v.isNull()) {
             return "nothing";
         }
-        return "a " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " value";
+        return "a " + v.getNodeType().name().toLowerCase(Locale.ROOT) + " value";
     }
 }

@@ -84,7 +84,7 @@ final class DataDirTemplate {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> FileTrees.deleteTree(base), "sandbox-template-cleanup"));
         SandboxServer server = new SandboxServer("template", SandboxServer.Role.TEMPLATE, 1, binaries, options, base);
-        initialise(binaries, server.dataDir(), base);
+        initialise(binaries, options, server.dataDir(), base);
         server.launch();
         try {
             server.execute(accountsSql(binaries));
@@ -96,13 +96,16 @@ final class DataDirTemplate {
         return new DataDirTemplate(binaries, server.dataDir());
     }
 
-    private static void initialise(ServerBinaries binaries, Path dataDir, Path base) {
+    private static void initialise(ServerBinaries binaries, SandboxOptions options, Path dataDir, Path base) {
         List<String> command = new ArrayList<>();
         String osUser = System.getProperty("user.name");
         if (binaries.flavour() == Flavour.MARIADB) {
             command.addAll(List.of(binaries.installDb().toString(), "--no-defaults", "--datadir=" + dataDir,
                     "--auth-root-authentication-method=socket", "--auth-root-socket-user=" + osUser,
-                    "--skip-test-db", "--skip-name-resolve", "--innodb-use-native-aio=0"));
+                    "--skip-test-db", "--skip-name-resolve", "--innodb-use-native-aio=0",
+                    // Otherwise the bootstrap writes a 96 MB redo log that every copy would then carry.
+                    "--innodb-log-file-size=" + options.innodbLogFileSize(),
+                    "--innodb-buffer-pool-size=" + options.innodbBufferPoolSize()));
             Path basedir = tarballBaseDir(binaries.server());
             if (basedir != null) {
                 command.add("--basedir=" + basedir);
