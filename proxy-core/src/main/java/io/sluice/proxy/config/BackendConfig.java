@@ -24,6 +24,9 @@ public record BackendConfig(String name, HostPort address, int weight) {
         if (weight <= 0) {
             throw new IllegalArgumentException("weight must be > 0: " + weight);
         }
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("a backend needs a real port, not 0");
+        }
     }
 
     /** The default name of a backend: its address, as {@link HostPort#toString()} writes it. */

@@ -13,7 +13,7 @@ import java.util.Objects;
  * here (resolution is blocking and belongs off the event loop, at connect time).
  *
  * @param host a host name or address literal, IPv6 without brackets
- * @param port 1 to 65535
+ * @param port 0 to 65535; 0 asks the OS for a free port and makes sense only for listeners (tests, demo)
  */
 public record HostPort(String host, int port) {
     public HostPort {
@@ -21,7 +21,7 @@ public record HostPort(String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host is empty");
         }
-        if (port < 1 || port > 65535) {
+        if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is outside 1..65535");
         }
     }

@@ -400,6 +400,8 @@ public final class SandboxServer {
         args.add("--log-error=" + errorLog);
         args.add("--tmpdir=" + dir.resolve("tmp"));
         args.add("--skip-name-resolve");
+        // Tests relay BLOBs over 16 MiB (several frames); the server's 16M default (MariaDB) would refuse them.
+        args.add("--max-allowed-packet=256M");
         if ("root".equals(System.getProperty("user.name"))) {
             // Both servers refuse to run as root unless told to.
             args.add("--user=root");

@@ -1,0 +1,79 @@
+package io.sluice.proxy.it;
+
+import io.sluice.proxy.Sluice;
+import io.sluice.proxy.config.BackendConfig;
+import io.sluice.proxy.config.HostPort;
+import io.sluice.proxy.config.MonitorConfig;
+import io.sluice.proxy.config.SluiceConfig;
+import io.sluice.proxy.config.TlsConfig;
+import io.sluice.proxy.config.UserConfig;
+import io.sluice.proxy.sandbox.SandboxAccounts;
+import io.sluice.proxy.sandbox.SandboxCluster;
+import io.sluice.proxy.sandbox.SandboxServer;
+import io.sluice.proxy.session.StatementInspector;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sluice started in-process, on an ephemeral loopback port, in front of a sandbox cluster. Configured with one
+ * static account ({@code static_user}) and the source's accounts loaded with the monitor credentials.
+ */
+public final class SluiceFixture implements AutoCloseable {
+    public static final String STATIC_USER = "static_user";
+    public static final String STATIC_PASSWORD = "static-pw";
+
+    private final Sluice sluice;
+
+    private SluiceFixture(Sluice sluice) {
+        this.sluice = sluice;
+    }
+
+    public static SluiceFixture start(SandboxCluster cluster) {
+        return start(cluster, SluiceConfig.DEFAULT_MAX_CONNECTIONS, SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+    }
+
+    public static SluiceFixture start(SandboxCluster cluster, int maxConnections, Duration handshakeTimeout) {
+        List<BackendConfig> backends = new ArrayList<>();
+        SandboxServer source = cluster.source();
+        backends.add(new BackendConfig(source.name(), new HostPort(source.host(), source.port()), 1));
+        MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
+                MonitorConfig.DEFAULT_INTERVAL);
+        SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), maxConnections, handshakeTimeout,
+                List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
+                Optional.of(monitor), TlsConfig.defaults());
+        try {
+            return new SluiceFixture(Sluice.start(config, inspector()));
+        } catch (Sluice.StartupException e) {
+            throw new IllegalStateException("Sluice did not start: " + e.getMessage(), e);
+        }
+    }
+
+    static StatementInspector inspector() {
+        return io.sluice.proxy.MainAccess.inspector();
+    }
+
+    public Sluice sluice() {
+        return sluice;
+    }
+
+    public int port() {
+        return sluice.clientAddress().getPort();
+    }
+
+    public String mariadbUrl(String user, String password) {
+        return "jdbc:mariadb://127.0.0.1:" + port() + "/?user=" + user + "&password=" + password;
+    }
+
+    public String mysqlUrl(String user, String password, String extra) {
+        return "jdbc:mysql://127.0.0.1:" + port() + "/?user=" + user + "&password=" + password
+                + (extra == null || extra.isEmpty() ? "" : "&" + extra);
+    }
+
+    @Override
+    public void close() {
+        sluice.close();
+    }
+}
