@@ -57,6 +57,7 @@ public final class Lexer {
     /** Returns -1, or the offset of the construct that was not terminated. */
     private int scan() {
         boolean inExecutable = false;
+        int executableStart = -1;
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
@@ -76,6 +77,7 @@ public final class Lexer {
                         int exec = executableBody(bodyStart);
                         if (exec >= 0) {
                             inExecutable = true;
+                            executableStart = i;
                             i = exec;
                             continue;
                         }
@@ -160,7 +162,8 @@ public final class Lexer {
                 }
             }
         }
-        return -1;
+        // The server rejects an executable comment left open, so it is unterminated like any other comment.
+        return inExecutable ? executableStart : -1;
     }
 
     /**

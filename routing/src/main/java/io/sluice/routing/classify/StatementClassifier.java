@@ -700,6 +700,9 @@ public final class StatementClassifier {
         private boolean set(int i) {
             kind = StatementKind.SET;
             read = true;
+            if (i >= to) {
+                return false;
+            }
             boolean global = false;
             List<Assignment> assignments = new ArrayList<>(1);
             while (i < to) {
@@ -889,7 +892,7 @@ public final class StatementClassifier {
                 } else {
                     return false;
                 }
-                if (i < to && !op(i++, ",")) {
+                if (i < to && (!op(i++, ",") || i == to)) {
                     return false;
                 }
             }
@@ -922,7 +925,7 @@ public final class StatementClassifier {
                 } else {
                     return false;
                 }
-                if (i < to && !op(i++, ",")) {
+                if (i < to && (!op(i++, ",") || i == to)) {
                     return false;
                 }
             }
@@ -1023,6 +1026,11 @@ public final class StatementClassifier {
             for (int i = p; i < to; i++) {
                 switch (lx.type(i)) {
                     case WORD -> scanWord(i);
+                    case QUOTED_IDENT -> {
+                        if (op(i + 1, "(")) {
+                            function(i);
+                        }
+                    }
                     case USER_VAR -> {
                         if (op(i + 1, ":=")) {
                             acquire(Pin.USER_VARIABLE);
@@ -1037,9 +1045,7 @@ public final class StatementClassifier {
 
         private void scanWord(int i) {
             if (op(i + 1, "(")) {
-                if (!op(i - 1, ".")) {
-                    function(i);
-                }
+                function(i);
                 return;
             }
             if (w(i, "FOR") && (w(i + 1, "UPDATE") || w(i + 1, "SHARE"))) {
@@ -1061,29 +1067,43 @@ public final class StatementClassifier {
             }
         }
 
+        /**
+         * A word or quoted identifier followed by {@code (}: the server resolves a quoted name to the built-in
+         * function too ({@code `get_lock`(..)} is {@code GET_LOCK}); {@code db.f(..)} is a stored function.
+         */
         private void function(int i) {
-            int len = lx.end(i) - lx.start(i);
-            if (len < 5 || len > 33) {
+            if (op(i - 1, ".")) {
+                return;
+            }
+            int s = lx.start(i);
+            int e = lx.end(i);
+            if (lx.type(i) == TokenType.QUOTED_IDENT) {
+                s++;
+                e--;
+            }
+            int len = e - s;
+            if (len < 6 || len > 33) {
                 return;   // no watched name is shorter than SETVAL or longer than WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS
             }
-            if (w(i, "GET_LOCK")) {
+            if (regionIs(s, e, "get_lock")) {
                 flags.add(StatementFlag.SESSION_DEPENDENT);
                 acquire(Pin.NAMED_LOCK);
-            } else if (w(i, "RELEASE_LOCK")) {
+            } else if (regionIs(s, e, "release_lock")) {
                 flags.add(StatementFlag.SESSION_DEPENDENT);
                 release(Pin.NAMED_LOCK);
-            } else if (w(i, "RELEASE_ALL_LOCKS")) {
+            } else if (regionIs(s, e, "release_all_locks")) {
                 flags.add(StatementFlag.SESSION_DEPENDENT);
                 releaseAll(Pin.NAMED_LOCK);
-            } else if (w(i, "IS_FREE_LOCK") || w(i, "IS_USED_LOCK") || w(i, "LAST_INSERT_ID") || w(i, "LASTVAL")
-                    || w(i, "CONNECTION_ID")) {
+            } else if (regionIs(s, e, "is_free_lock") || regionIs(s, e, "is_used_lock") || regionIs(s, e, "last_insert_id")
+                    || regionIs(s, e, "lastval") || regionIs(s, e, "connection_id")) {
                 flags.add(StatementFlag.SESSION_DEPENDENT);
-            } else if (w(i, "FOUND_ROWS") || w(i, "ROW_COUNT")) {
+            } else if (regionIs(s, e, "found_rows") || regionIs(s, e, "row_count")) {
                 flags.add(StatementFlag.PREVIOUS_STATEMENT_DEPENDENT);
-            } else if (w(i, "NEXTVAL") || w(i, "SETVAL")) {
+            } else if (regionIs(s, e, "nextval") || regionIs(s, e, "setval")) {
                 flags.add(StatementFlag.WRITES);
-            } else if (w(i, "MASTER_POS_WAIT") || w(i, "SOURCE_POS_WAIT") || w(i, "MASTER_GTID_WAIT")
-                    || w(i, "WAIT_FOR_EXECUTED_GTID_SET") || w(i, "WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS")) {
+            } else if (regionIs(s, e, "master_pos_wait") || regionIs(s, e, "source_pos_wait")
+                    || regionIs(s, e, "master_gtid_wait") || regionIs(s, e, "wait_for_executed_gtid_set")
+                    || regionIs(s, e, "wait_until_sql_thread_after_gtids")) {
                 flags.add(StatementFlag.SERVER_SPECIFIC);
             }
         }
