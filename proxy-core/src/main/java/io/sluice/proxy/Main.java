@@ -4,6 +4,8 @@ import io.sluice.proxy.config.ConfigException;
 import io.sluice.proxy.config.ConfigLoader;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.session.StatementInspector;
+import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.StatementClassifier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,9 +67,21 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** The statement inspector backed by the routing module's classifier. */
+    /**
+     * The statement inspector backed by the routing module's classifier. A KILL inside a multi-statement text is
+     * not intercepted (its id would reach the backend unchanged); drivers send KILL alone.
+     */
     static StatementInspector inspector() {
-        return sql -> null;
+        StatementClassifier classifier = new StatementClassifier();
+        return sql -> {
+            Classification c = classifier.classify(sql);
+            if (c.multiStatement()) {
+                return null;
+            }
+            return c.first().kill()
+                    .map(k -> new StatementInspector.Kill(k.connectionId(), k.queryOnly()))
+                    .orElse(null);
+        };
     }
 
     /** Version from the jar manifest. */
