@@ -43,15 +43,16 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        return runUntilSignalled(cfg);
+        return runUntilSignalled(cfg, config.toString());
     }
 
-    static int runUntilSignalled(SluiceConfig cfg) {
+    static int runUntilSignalled(SluiceConfig cfg, String source) {
         Sluice sluice;
         try {
             sluice = Sluice.start(cfg, Main.inspector());
         } catch (Sluice.StartupException e) {
-            System.err.println("sluice: cannot start: " + e.getMessage());
+            // One line naming the file, the key and the problem.
+            System.err.println(source + ": " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

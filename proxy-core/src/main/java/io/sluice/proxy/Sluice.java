@@ -94,7 +94,7 @@ public final class Sluice implements AutoCloseable {
             clientTls = TlsContexts.forClients(config.tls());
             backendTls = TlsContexts.forBackends(config.tls()).orElse(null);
         } catch (Exception e) {
-            throw new StartupException(e.getMessage());
+            throw new StartupException("tls: " + e.getMessage());
         }
         RsaKeyPair rsaPair = RsaKeyPair.generate();
         RsaKeys rsa = new RsaKeys() {
@@ -124,7 +124,7 @@ public final class Sluice implements AutoCloseable {
         try {
             frontend.start();
         } catch (Exception e) {
-            throw new StartupException("cannot listen on " + config.listen() + ": " + e.getMessage());
+            throw new StartupException("listen: cannot listen on " + config.listen() + ": " + e.getMessage());
         }
     }
 
@@ -142,7 +142,7 @@ public final class Sluice implements AutoCloseable {
                 throw new StartupException("interrupted while probing backends");
             }
         }
-        throw new StartupException("no backend answered: " + String.join("; ", problems));
+        throw new StartupException("backends: no backend answered: " + String.join("; ", problems));
     }
 
     private void startAccountRefresh(BackendEndpoint source, MonitorConfig monitor, SslContext backendTls)
