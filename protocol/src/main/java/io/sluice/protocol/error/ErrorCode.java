@@ -64,6 +64,7 @@ public enum ErrorCode {
 
     /** The message with the template's arguments filled in. */
     public String format(Object... args) {
-        return args.length == 0 ? template : String.format(template, args);
+        // Decide by the template, not by the arguments: a caller that forgets them must fail here, not send "%d".
+        return template.indexOf('%') < 0 ? template : String.format(template, args);
     }
 }

@@ -56,6 +56,8 @@ public record HandshakeV10(String serverVersion, long connectionId, byte[] scram
         long caps = ((long) capHigh << 16) | capLow;
         if ((caps & Capability.SECURE_CONNECTION) != 0) {
             int len = Math.max(13, authDataLength - 8);
+            // At least the 12 scramble bytes must be there; only the trailing NUL may be missing.
+            Wire.need(buf, len - 1, "auth-plugin-data-part-2");
             part2 = Wire.readBytes(buf, Math.min(len, buf.readableBytes()), "auth-plugin-data-part-2");
             // The last byte of part 2 is a NUL terminator, not scramble.
             if (part2.length > 0 && part2[part2.length - 1] == 0) {
