@@ -624,7 +624,7 @@ public final class StatementClassifier {
             while (true) {
                 if (w(i, "FORMAT") && op(i + 1, "=")) {
                     statement = true;
-                    i += 3;
+                    i = afterValue(i + 2);
                 } else if (w(i, "INTO") && is(i + 1, TokenType.USER_VAR)) {
                     statement = true;   // MySQL 8.3 EXPLAIN FORMAT=JSON INTO @v: assigns a user variable
                     acquire(Pin.USER_VARIABLE);
@@ -669,6 +669,17 @@ public final class StatementClassifier {
             flags.add(StatementFlag.EXECUTES_STATEMENT);
             pins.addAll(inner.pins());
             return build();
+        }
+
+        /**
+         * The index after a one-token option value, skipping signs: the digest folds a sign into its literal, so
+         * {@code FORMAT=-1} and {@code FORMAT=1} must parse alike for a cached result to be right for both.
+         */
+        private int afterValue(int i) {
+            while (op(i, "-") || op(i, "+")) {
+                i++;
+            }
+            return i + 1;
         }
 
         /** MariaDB {@code SET STATEMENT a=1[, ...] FOR inner}: classified as the inner statement, prefix kept. */

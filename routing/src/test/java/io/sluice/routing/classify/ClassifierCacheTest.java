@@ -50,6 +50,15 @@ class ClassifierCacheTest {
     }
 
     @Test
+    void anUnterminatedTextNeverHitsTheEntryOfItsTerminatedPrefix() {
+        assertThat(cache.classify("SELECT 1").route()).isEqualTo(Route.READ);
+        Classification c = cache.classify("SELECT 1 /* DELETE FROM t");
+        assertThat(c.kind()).isEqualTo(StatementKind.UNKNOWN);
+        assertThat(c.route()).isEqualTo(Route.SOURCE);
+        assertThat(cache.classify("SELECT 1 ; UPDATE t SET a = 'x").route()).isEqualTo(Route.SOURCE);
+    }
+
+    @Test
     void theCacheIsBounded() {
         ClassifierCache small = new ClassifierCache(new StatementClassifier(), 10);
         for (int i = 0; i < 200; i++) {
