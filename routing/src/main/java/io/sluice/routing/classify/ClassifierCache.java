@@ -36,6 +36,11 @@ public final class ClassifierCache {
     /** Classifies {@code sql}, from the cache when a text with the same digest was classified before. */
     public Classification classify(String sql) {
         LexedSql lexed = Lexer.lex(sql);
+        if (!lexed.terminated()) {
+            // The digest covers only the tokens before the unterminated construct: "SELECT 1 /* oops" has the
+            // digest of "SELECT 1", whose cached READ would be wrong for it. Never look these up.
+            return classifier.classify(lexed);
+        }
         String digest = lexed.digest();
         Classification cached = cache.getIfPresent(digest);
         if (cached != null) {

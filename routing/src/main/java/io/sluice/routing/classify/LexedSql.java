@@ -99,8 +99,9 @@ public final class LexedSql {
     /**
      * The statement digest: keywords and unquoted identifiers upper-cased, every literal and placeholder replaced
      * by {@code ?}, comments dropped except hint comments, whitespace collapsed to one space, empty statements
-     * dropped. Two texts with the same digest classify the same, except for the literal-dependent parts that
-     * {@link Classification#cacheable()} excludes.
+     * dropped. Two terminated texts with the same digest classify the same, except for the literal-dependent
+     * parts that {@link Classification#cacheable()} excludes. An unterminated text's digest covers only the tokens
+     * before the unterminated construct, so it must never be used as a key.
      */
     public String digest() {
         return digest;

@@ -33,6 +33,8 @@ public final class Lexer {
     private int hintCount;
     private final StringBuilder digest;
     private boolean pendingSemicolon;
+    /** Per token, the digest length before it was appended, so unary signs can be folded into their literal. */
+    private int[] digestAt;
 
     private Lexer(String sql) {
         this.sql = sql;
@@ -41,6 +43,7 @@ public final class Lexer {
         this.types = new byte[capacity];
         this.starts = new int[capacity];
         this.ends = new int[capacity];
+        this.digestAt = new int[capacity];
         this.digest = new StringBuilder(Math.min(n, 4096) + 8);
     }
 
@@ -386,6 +389,7 @@ public final class Lexer {
             types = java.util.Arrays.copyOf(types, capacity);
             starts = java.util.Arrays.copyOf(starts, capacity);
             ends = java.util.Arrays.copyOf(ends, capacity);
+            digestAt = java.util.Arrays.copyOf(digestAt, capacity);
         }
         types[size] = (byte) type.ordinal();
         starts[size] = start;
@@ -400,10 +404,18 @@ public final class Lexer {
             pendingSemicolon = digest.length() > 0 || pendingSemicolon;
             return;
         }
+        if (type == TokenType.NUMBER || type == TokenType.STRING || type == TokenType.PLACEHOLDER) {
+            int firstSign = firstUnarySign();
+            if (firstSign >= 0) {
+                // id = -5 and id = 7 share a digest: the sign is part of the literal.
+                digest.setLength(digestAt[firstSign]);
+            }
+        }
         if (pendingSemicolon && digest.length() > 0) {
             digest.append(';');
         }
         pendingSemicolon = false;
+        digestAt[size - 1] = digest.length();
         if (digest.length() > 0) {
             digest.append(' ');
         }
@@ -418,6 +430,41 @@ public final class Lexer {
             }
         }
     }
+
+    /**
+     * If the literal just added (token {@code size - 1}) follows a run of {@code -}/{@code +} signs that are not
+     * a binary operator, returns the first of them, else -1. They are signs when the run starts the statement or
+     * follows an operator other than {@code )} or a word that can only be followed by an operand; a binary minus
+     * after an identifier ({@code a - 5}) stays in the digest.
+     */
+    private int firstUnarySign() {
+        int k = size - 2;
+        while (k >= 0 && types[k] == TokenType.OPERATOR.ordinal() && ends[k] - starts[k] == 1
+                && (sql.charAt(starts[k]) == '-' || sql.charAt(starts[k]) == '+')) {
+            k--;
+        }
+        int firstSign = k + 1;
+        if (firstSign == size - 1) {
+            return -1;
+        }
+        if (k < 0 || types[k] == TokenType.SEMICOLON.ordinal()
+                || (types[k] == TokenType.OPERATOR.ordinal() && sql.charAt(starts[k]) != ')')) {
+            return firstSign;
+        }
+        if (types[k] == TokenType.WORD.ordinal()) {
+            for (String w : OPERAND_BEFORE) {
+                if (ends[k] - starts[k] == w.length() && sql.regionMatches(true, starts[k], w, 0, w.length())) {
+                    return firstSign;
+                }
+            }
+        }
+        // After an operand the first sign is the binary operator and any further ones are signs: 1 - -5.
+        return firstSign + 1 < size - 1 ? firstSign + 1 : -1;
+    }
+
+    /** Words after which a {@code -} can only be a sign. */
+    private static final String[] OPERAND_BEFORE = {"SELECT", "WHERE", "AND", "OR", "XOR", "NOT", "BY", "LIMIT", "OFFSET",
+        "WHEN", "THEN", "ELSE", "DIV", "MOD", "LIKE", "BETWEEN", "IS", "RETURN", "DEFAULT", "ON", "HAVING", "INTERVAL"};
 
     static boolean isDigit(char c) {
         return c >= '0' && c <= '9';

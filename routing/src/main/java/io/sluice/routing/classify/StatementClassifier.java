@@ -53,13 +53,12 @@ public final class StatementClassifier {
             statements.add(unknown.build());
         } else {
             int from = 0;
-            for (int i = 0; i <= lexed.size(); i++) {
-                if (i == lexed.size() || lexed.type(i) == TokenType.SEMICOLON) {
-                    if (i > from) {
-                        statements.add(new Parser(lexed, from, i).classify());
-                    }
-                    from = i + 1;
+            while (from < lexed.size()) {
+                int end = statementEnd(lexed, from);
+                if (end > from) {
+                    statements.add(new Parser(lexed, from, end).classify());
                 }
+                from = end + 1;
             }
             if (statements.isEmpty()) {
                 Parser empty = new Parser(lexed, 0, 0);
@@ -83,6 +82,53 @@ public final class StatementClassifier {
             }
         }
         return new Classification(statements, classified, route, hints, lexed.digest());
+    }
+
+    /**
+     * The index of the {@code ;} ending the statement that starts at {@code from}, or the token count. Inside a
+     * stored program's compound body ({@code CREATE PROCEDURE p() BEGIN SET autocommit=0; ... END}) semicolons do
+     * not end the statement: splitting there would report the body's {@code SET autocommit=0} as a session effect
+     * and the proxy would replay it on every backend. Blocks are counted by {@code BEGIN} and {@code CASE} against
+     * {@code END}, not counting {@code END IF/LOOP/WHILE/REPEAT/FOR}, whose openers are not counted either.
+     */
+    static int statementEnd(LexedSql lx, int from) {
+        int n = lx.size();
+        boolean compound = startsStoredProgram(lx, from);
+        int depth = 0;
+        for (int i = from; i < n; i++) {
+            if (lx.type(i) == TokenType.SEMICOLON) {
+                if (!compound || depth <= 0) {
+                    return i;
+                }
+            } else if (compound) {
+                if (lx.isWord(i, "BEGIN") || lx.isWord(i, "CASE")) {
+                    depth++;
+                } else if (lx.isWord(i, "END") && !(lx.isWord(i + 1, "IF") || lx.isWord(i + 1, "LOOP")
+                        || lx.isWord(i + 1, "WHILE") || lx.isWord(i + 1, "REPEAT") || lx.isWord(i + 1, "FOR"))) {
+                    depth--;
+                    if (lx.isWord(i + 1, "CASE")) {
+                        i++;   // END CASE closes a CASE statement; that CASE opens nothing
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    /** {@code CREATE|ALTER ... PROCEDURE|FUNCTION|TRIGGER|EVENT} within its first tokens, or MariaDB {@code BEGIN NOT ATOMIC}. */
+    private static boolean startsStoredProgram(LexedSql lx, int from) {
+        if (lx.isWord(from, "BEGIN")) {
+            return lx.isWord(from + 1, "NOT") && lx.isWord(from + 2, "ATOMIC");
+        }
+        if (!(lx.isWord(from, "CREATE") || lx.isWord(from, "ALTER"))) {
+            return false;
+        }
+        for (int i = from + 1; i < lx.size() && i <= from + 12 && lx.type(i) != TokenType.SEMICOLON; i++) {
+            if (lx.isWord(i, "PROCEDURE") || lx.isWord(i, "FUNCTION") || lx.isWord(i, "TRIGGER") || lx.isWord(i, "EVENT")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Classifies the tokens [from, to) of one statement. Mutable; one use. */
@@ -624,7 +670,7 @@ public final class StatementClassifier {
             while (true) {
                 if (w(i, "FORMAT") && op(i + 1, "=")) {
                     statement = true;
-                    i += 3;
+                    i = afterValue(i + 2);
                 } else if (w(i, "INTO") && is(i + 1, TokenType.USER_VAR)) {
                     statement = true;   // MySQL 8.3 EXPLAIN FORMAT=JSON INTO @v: assigns a user variable
                     acquire(Pin.USER_VARIABLE);
@@ -669,6 +715,17 @@ public final class StatementClassifier {
             flags.add(StatementFlag.EXECUTES_STATEMENT);
             pins.addAll(inner.pins());
             return build();
+        }
+
+        /**
+         * The index after a one-token option value, skipping signs: the digest folds a sign into its literal, so
+         * {@code FORMAT=-1} and {@code FORMAT=1} must parse alike for a cached result to be right for both.
+         */
+        private int afterValue(int i) {
+            while (op(i, "-") || op(i, "+")) {
+                i++;
+            }
+            return i + 1;
         }
 
         /** MariaDB {@code SET STATEMENT a=1[, ...] FOR inner}: classified as the inner statement, prefix kept. */

@@ -1,5 +1,6 @@
 package io.sluice.routing.classify;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -92,5 +93,58 @@ class ClassifierCasesTest {
                 throw new IllegalArgumentException("line " + line + ": unknown expectation " + e);
             }
         }
+    }
+
+    /**
+     * Every case through one shared cache, twice, gives what a fresh classification gives: no two texts in the
+     * table share a digest but classify differently, which would make the cache hand out a wrong answer.
+     */
+    @Test
+    void theCacheNeverChangesAnAnswer() throws IOException {
+        ClassifierCache cache = new ClassifierCache(CLASSIFIER, 10_000);
+        List<String> sqls = cases().map(a -> (String) a.get()[1]).toList();
+        for (int round = 0; round < 2; round++) {
+            for (String sql : sqls) {
+                assertThat(cache.classify(sql)).as(sql).isEqualTo(CLASSIFIER.classify(sql));
+            }
+        }
+        assertThat(cache.stats().hits()).isPositive();
+    }
+
+    @Test
+    void literalVariantsOfEveryCaseClassifyAlike() throws IOException {
+        for (Object[] a : cases().map(Arguments::get).toList()) {
+            String sql = (String) a[1];
+            LexedSql lexed = Lexer.lex(sql);
+            if (!lexed.terminated()) {
+                continue;
+            }
+            Classification original = CLASSIFIER.classify(sql);
+            String positive = replaceLiterals(lexed, "12345");
+            assertThat(Lexer.lex(positive).digest()).as(positive).isEqualTo(lexed.digest());
+            // A sign folds into its literal only where the lexer can tell it is a sign; where it cannot, the
+            // digests differ (a lost cache hit), but equal digests must always mean equal answers.
+            String negative = replaceLiterals(lexed, "-12345");
+            for (String variant : List.of(positive, negative)) {
+                if (original.cacheable() && Lexer.lex(variant).digest().equals(lexed.digest())) {
+                    assertThat(CLASSIFIER.classify(variant)).as(sql + " vs " + variant).isEqualTo(original);
+                }
+            }
+        }
+    }
+
+    /** Every number replaced by {@code number}, every string by another string. */
+    private static String replaceLiterals(LexedSql lexed, String number) {
+        String sql = lexed.sql();
+        StringBuilder b = new StringBuilder();
+        int at = 0;
+        for (int i = 0; i < lexed.size(); i++) {
+            TokenType t = lexed.type(i);
+            if (t == TokenType.NUMBER || t == TokenType.STRING) {
+                b.append(sql, at, lexed.start(i)).append(t == TokenType.NUMBER ? number : "'other''s'");
+                at = lexed.end(i);
+            }
+        }
+        return b.append(sql.substring(at)).toString();
     }
 }

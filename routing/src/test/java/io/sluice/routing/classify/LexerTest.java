@@ -103,6 +103,15 @@ class LexerTest {
     }
 
     @Test
+    void aSignIsPartOfItsLiteralButABinaryMinusIsNot() {
+        assertThat(Lexer.lex("SELECT -5").digest()).isEqualTo("SELECT ?");
+        assertThat(Lexer.lex("SELECT * FROM t WHERE a = -5 AND b IN (-1, +2)").digest())
+                .isEqualTo("SELECT * FROM T WHERE A = ? AND B IN ( ? , ? )");
+        assertThat(Lexer.lex("SELECT a - 5, (a) -5, 1 - -5, - - 5, -?").digest()).isEqualTo("SELECT A - ? , ( A ) - ? , ? - ? , ? , ?");
+        assertThat(Lexer.lex("SELECT 1; -5").digest()).isEqualTo("SELECT ?; ?");
+    }
+
+    @Test
     void hintCommentsAreOnlyThoseBeforeTheFirstToken() {
         LexedSql l = Lexer.lex("/* sluice:a */ # sluice:b\n SELECT /* sluice:c */ 1");
         assertThat(l.hintCount()).isEqualTo(2);
