@@ -528,14 +528,23 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     private StatementInspector.Kill inspectKill(Frame frame) {
         ByteBuf p = frame.payload();
-        // Cheap pre-check: only statements that can start with KILL (after comments or spaces) are lexed.
-        int n = Math.min(p.readableBytes() - 1, 256);
-        String head = p.toString(p.readerIndex() + 1, Math.max(n, 0), StandardCharsets.UTF_8);
-        if (head.toLowerCase(java.util.Locale.ROOT).indexOf("kill") < 0) {
+        // Cheap pre-check on the bytes, without allocating: only texts that contain "kill" are classified.
+        if (!containsKill(p, p.readerIndex() + 1, p.writerIndex())) {
             return null;
         }
         String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8);
         return services.inspector().kill(sql);
+    }
+
+    /** Whether bytes [from, to) contain "kill" in any letter case (ASCII). */
+    static boolean containsKill(ByteBuf buf, int from, int to) {
+        for (int i = from; i + 3 < to; i++) {
+            if ((buf.getByte(i) | 0x20) == 'k' && (buf.getByte(i + 1) | 0x20) == 'i'
+                    && (buf.getByte(i + 2) | 0x20) == 'l' && (buf.getByte(i + 3) | 0x20) == 'l') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void forward(Frame frame, Command command) {
