@@ -195,6 +195,20 @@ final class RawClient implements AutoCloseable {
         });
     }
 
+    /**
+     * A query returning {@code rows} rows of an integer and a {@code width}-byte string, from any MySQL or MariaDB
+     * server: a 400-row recursive CTE cross-joined with itself, because a deep recursion is capped by the server
+     * (MariaDB's max_recursive_iterations, MySQL's cte_max_recursion_depth, both 1000 by default; MariaDB stops
+     * silently) and the SEQUENCE engine is MariaDB's alone.
+     */
+    static String rowsQuery(int rows, int width) {
+        if (rows > 400 * 400) {
+            throw new IllegalArgumentException("at most 160000 rows: " + rows);
+        }
+        return "WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < 399) "
+                + "SELECT a.n * 400 + b.n, REPEAT('x', " + width + ") FROM r a, r b LIMIT " + rows;
+    }
+
     /** Reads one frame; {@link EOFException} if the server closed first, {@link SocketTimeoutException} on a hang. */
     Packet readPacket() throws IOException {
         byte[] header = in.readNBytes(4);
