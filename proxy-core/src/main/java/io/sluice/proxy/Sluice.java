@@ -40,7 +40,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Sluice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sluice.class);
-    static final long MAX_PACKET_SIZE = 1L << 30;
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -114,7 +113,7 @@ public final class Sluice implements AutoCloseable {
         };
         BackendEndpoint primary = endpoints.get(0);
         services = new SessionServices(users, registry, identity, () -> primary, clientTls, backendTls, rsa,
-                transport.socketChannel(), MAX_PACKET_SIZE, config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
+                transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
                 inspector);
         if (config.usersFromBackend() && config.monitor().isPresent()) {
             startAccountRefresh(primary, config.monitor().get(), backendTls);

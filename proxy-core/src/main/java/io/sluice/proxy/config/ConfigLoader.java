@@ -34,7 +34,7 @@ public final class ConfigLoader {
     private static final Section BACKEND = Section.of("name", "address", "weight");
     private static final Section MONITOR = Section.of("user", "password", "interval");
     private static final Section TLS = Section.of("cert", "key", "backend", "backend_ca", "backend_verify_hostname");
-    private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout")
+    private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
             .listOf("users", USER)
             .scalars("users_from_backend", "users_refresh_interval")
             .listOf("backends", BACKEND)
@@ -104,6 +104,8 @@ public final class ConfigLoader {
         HostPort listen = root.address("listen", SluiceConfig.DEFAULT_LISTEN);
         int maxConnections = root.integer("max_connections", SluiceConfig.DEFAULT_MAX_CONNECTIONS, 1);
         var handshakeTimeout = root.duration("handshake_timeout", SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+        long maxAllowedPacket = root.size("max_allowed_packet", SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
+                SluiceConfig.MIN_MAX_ALLOWED_PACKET, SluiceConfig.MAX_MAX_ALLOWED_PACKET);
         List<UserConfig> users = readUsers(root);
         Optional<MonitorConfig> monitor = root.mapping("monitor", MONITOR).flatMap(ConfigLoader::readMonitor);
         // The default follows whether a monitor section was written, not whether it was valid: a typo in it must not turn
@@ -124,8 +126,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new SluiceConfig(listen, maxConnections, handshakeTimeout, users, usersFromBackend, usersRefreshInterval,
-                backends, monitor, tls);
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls);
     }
 
     private static List<UserConfig> readUsers(Mapping root) {

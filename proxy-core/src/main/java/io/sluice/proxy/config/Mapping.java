@@ -168,6 +168,30 @@ final class Mapping {
         }
     }
 
+    /** A byte size ({@link Sizes}) from {@code min} to {@code max}; the fallback when absent or invalid. */
+    long size(String key, long fallback, long min, long max) {
+        Optional<JsonNode> v = value(key);
+        if (v.isEmpty()) {
+            return fallback;
+        }
+        JsonNode n = v.get();
+        if (!n.isTextual() && !n.isIntegralNumber()) {
+            error(key, "expected a size such as 65536, 64K, 64M or 1G, got " + describe(n));
+            return fallback;
+        }
+        try {
+            long bytes = Sizes.parse(n.asText());
+            if (bytes < min || bytes > max) {
+                error(key, "must be from " + Sizes.format(min) + " to " + Sizes.format(max) + ", got " + n.asText());
+                return fallback;
+            }
+            return bytes;
+        } catch (IllegalArgumentException e) {
+            error(key, e.getMessage());
+            return fallback;
+        }
+    }
+
     HostPort address(String key, HostPort fallback) {
         return value(key).flatMap(v -> asAddress(key, v)).orElse(fallback);
     }

@@ -14,6 +14,10 @@ import java.util.Optional;
  *                             ERR 1040 (Too many connections) and closed; default {@value #DEFAULT_MAX_CONNECTIONS}
  * @param handshakeTimeout     {@code handshake_timeout}: a client that has not finished the handshake and authentication by
  *                             then is closed; default {@link #DEFAULT_HANDSHAKE_TIMEOUT} (10s)
+ * @param maxAllowedPacket     {@code max_allowed_packet}: the largest packet a logged-in client may send, as the server's
+ *                             variable of that name; a larger one is answered ERR 1153 and the connection closed. From
+ *                             {@link #MIN_MAX_ALLOWED_PACKET} to {@link #MAX_MAX_ALLOWED_PACKET}; default
+ *                             {@link #DEFAULT_MAX_ALLOWED_PACKET} (64M, as MySQL 8 and MariaDB 10.6+)
  * @param users                {@code users}: accounts clients authenticate against; default none. At least one user is
  *                             needed unless {@code users_from_backend} is on
  * @param usersFromBackend     {@code users_from_backend}: also load accounts and password hashes from the source's
@@ -25,7 +29,8 @@ import java.util.Optional;
  * @param monitor              {@code monitor}: optional for now
  * @param tls                  {@code tls}: optional; {@link TlsConfig#defaults()} when absent
  */
-public record SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, List<UserConfig> users,
+public record SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
+                           List<UserConfig> users,
                            boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
                            Optional<MonitorConfig> monitor, TlsConfig tls) {
     /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
@@ -34,6 +39,11 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** Default for {@code handshake_timeout}. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default for {@code max_allowed_packet}. */
+    public static final long DEFAULT_MAX_ALLOWED_PACKET = 64L << 20;
+    /** Bounds of {@code max_allowed_packet}, the server's own (1K to 1G). */
+    public static final long MIN_MAX_ALLOWED_PACKET = 1L << 10;
+    public static final long MAX_MAX_ALLOWED_PACKET = 1L << 30;
     /** Default for {@code users_refresh_interval}. */
     public static final Duration DEFAULT_USERS_REFRESH_INTERVAL = Duration.ofSeconds(10);
 
@@ -43,6 +53,10 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
             throw new IllegalArgumentException("maxConnections must be > 0: " + maxConnections);
         }
         Durations.requirePositive(handshakeTimeout, "handshakeTimeout");
+        if (maxAllowedPacket < MIN_MAX_ALLOWED_PACKET || maxAllowedPacket > MAX_MAX_ALLOWED_PACKET) {
+            throw new IllegalArgumentException("maxAllowedPacket must be from " + MIN_MAX_ALLOWED_PACKET + " to "
+                    + MAX_MAX_ALLOWED_PACKET + ": " + maxAllowedPacket);
+        }
         users = List.copyOf(users);
         Durations.requirePositive(usersRefreshInterval, "usersRefreshInterval");
         backends = List.copyOf(backends);
@@ -54,6 +68,20 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
         if (usersFromBackend && monitor.isEmpty()) {
             throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
         }
+    }
+
+    /** With {@code max_allowed_packet} at its default. */
+    public SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, List<UserConfig> users,
+                        boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
+                        Optional<MonitorConfig> monitor, TlsConfig tls) {
+        this(listen, maxConnections, handshakeTimeout, DEFAULT_MAX_ALLOWED_PACKET, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls);
+    }
+
+    /** The same configuration with another {@code max_allowed_packet}. */
+    public SluiceConfig withMaxAllowedPacket(long bytes) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, bytes, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls);
     }
 
     /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */

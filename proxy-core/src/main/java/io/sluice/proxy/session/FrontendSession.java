@@ -599,6 +599,22 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         return b == null ? -1 : b.threadId();
     }
 
+    /**
+     * Bytes written to the client but not yet taken by its socket: what a slow client makes Sluice hold. Safe to call
+     * from any thread (the count is volatile); 0 once the channel is closed.
+     */
+    public long pendingClientBytes() {
+        Channel c = channel;
+        io.netty.channel.ChannelOutboundBuffer out = c == null ? null : c.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    /** Whether Sluice is reading from this session's backend now (false while back-pressure holds it). Any thread. */
+    public boolean readingFromBackend() {
+        BackendConnection b = backend;
+        return b != null && b.channel().config().isAutoRead();
+    }
+
     private void changeUser(Frame frame) {
         Packet packet = aggregator.add(frame);
         if (packet == null) {

@@ -377,6 +377,32 @@ class ConfigLoaderTest {
                 .singleElement().asString().startsWith("line 7, column").contains("Duplicate field 'listen'");
     }
 
+    // ---- sizes
+
+    @ParameterizedTest
+    @CsvSource({"65536, 65536", "64K, 65536", "64M, 67108864", "1G, 1073741824", "16m, 16777216", "1k, 1024"})
+    void maxAllowedPacketSizes(String text, long expected) throws Exception {
+        assertThat(load(MINIMAL + "max_allowed_packet: " + text + "\n").maxAllowedPacket()).isEqualTo(expected);
+    }
+
+    @Test
+    void maxAllowedPacketDefaultsTo64M() throws Exception {
+        assertThat(load(MINIMAL).maxAllowedPacket()).isEqualTo(64L << 20);
+    }
+
+    @Test
+    void badMaxAllowedPacket() throws Exception {
+        assertThat(errors(MINIMAL + "max_allowed_packet: 64 MB\n")).containsExactly(
+                "max_allowed_packet: bad size '64 MB': write a whole number of bytes, optionally followed by K, M or G, "
+                        + "e.g. 64M");
+        assertThat(errors(MINIMAL + "max_allowed_packet: 2G\n")).containsExactly(
+                "max_allowed_packet: must be from 1K to 1G, got 2G");
+        assertThat(errors(MINIMAL + "max_allowed_packet: 1000\n")).containsExactly(
+                "max_allowed_packet: must be from 1K to 1G, got 1000");
+        assertThat(errors(MINIMAL + "max_allowed_packet: true\n")).containsExactly(
+                "max_allowed_packet: expected a size such as 65536, 64K, 64M or 1G, got a boolean");
+    }
+
     // ---- durations
 
     @ParameterizedTest

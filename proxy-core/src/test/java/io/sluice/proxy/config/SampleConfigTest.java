@@ -23,6 +23,7 @@ class SampleConfigTest {
         assertThat(c.listen()).isEqualTo(SluiceConfig.DEFAULT_LISTEN);
         assertThat(c.maxConnections()).isEqualTo(SluiceConfig.DEFAULT_MAX_CONNECTIONS);
         assertThat(c.handshakeTimeout()).isEqualTo(SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT);
+        assertThat(c.maxAllowedPacket()).isEqualTo(SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET);
         assertThat(c.usersRefreshInterval()).isEqualTo(SluiceConfig.DEFAULT_USERS_REFRESH_INTERVAL);
         assertThat(c.backends()).singleElement().extracting(BackendConfig::weight).isEqualTo(BackendConfig.DEFAULT_WEIGHT);
         assertThat(c.tls()).isEqualTo(TlsConfig.defaults());

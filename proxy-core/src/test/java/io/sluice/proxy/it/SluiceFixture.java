@@ -36,13 +36,18 @@ public final class SluiceFixture implements AutoCloseable {
     }
 
     public static SluiceFixture start(SandboxCluster cluster, int maxConnections, Duration handshakeTimeout) {
+        return start(cluster, maxConnections, handshakeTimeout, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET);
+    }
+
+    public static SluiceFixture start(SandboxCluster cluster, int maxConnections, Duration handshakeTimeout,
+                                      long maxAllowedPacket) {
         List<BackendConfig> backends = new ArrayList<>();
         SandboxServer source = cluster.source();
         backends.add(new BackendConfig(source.name(), new HostPort(source.host(), source.port()), 1));
         MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
                 MonitorConfig.DEFAULT_INTERVAL);
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), maxConnections, handshakeTimeout,
-                List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
+                maxAllowedPacket, List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
                 Optional.of(monitor), TlsConfig.defaults());
         try {
             return new SluiceFixture(Sluice.start(config, inspector()));
