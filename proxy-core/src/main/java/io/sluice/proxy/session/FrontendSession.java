@@ -792,8 +792,15 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         log.info("conn {}: protocol error from {}: {} ({})", id, clientHost, err.message(), detail);
-        int seq = phase == Phase.IN_FLIGHT ? tracker.nextSequenceId()
-                : (phase == Phase.COMMAND ? clientSeq + 1 : authSeq);
+        int seq;
+        if (clientStreaming) {
+            // The offending frame is the one after the last forwarded (clientSeq + 1); the reply follows it.
+            seq = clientSeq + 2;
+        } else if (phase == Phase.IN_FLIGHT) {
+            seq = tracker.nextSequenceId();
+        } else {
+            seq = phase == Phase.COMMAND ? clientSeq + 1 : authSeq;
+        }
         phase = Phase.CLOSING;
         writeErrAndClose(seq & 0xFF, err);
     }
