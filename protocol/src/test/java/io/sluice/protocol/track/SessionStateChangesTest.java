@@ -274,7 +274,7 @@ class SessionStateChangesTest {
                 .hasMessage("session state entry of type 1 at offset 3, data length: length 7 runs past the end"
                         + " (2 bytes left)");
         assertThatThrownBy(() -> SessionStateChanges.decode(buffer(bytes("00 fb"))))
-                .hasMessage("session state entry of type 0 at offset 0, data length: 0xFB cannot start a"
+                .hasMessage("session state entry of type 0 at offset 0, data length: 0xfb does not start a"
                         + " length-encoded integer");
     }
 
