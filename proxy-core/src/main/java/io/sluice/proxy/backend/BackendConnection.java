@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -84,12 +85,19 @@ public final class BackendConnection {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .handler(new ChannelInboundHandlerAdapter());
+                // The handlers are installed on the channel's own event loop when it registers, before it connects.
+                // Added from the caller's thread after connect() (the account loader calls from main or from another
+                // loop), they raced the greeting: a handler whose handlerAdded has not yet run is skipped, so the
+                // greeting fell off the pipeline's tail and the login hung until the server gave up.
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        BackendConnection conn = new BackendConnection(endpoint, ch);
+                        ch.pipeline().addLast("frames", new FrameDecoder(Long.MAX_VALUE));
+                        ch.pipeline().addLast("login", conn.new LoginHandler(login, tls, result));
+                    }
+                });
         ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
-        Channel ch = cf.channel();
-        BackendConnection conn = new BackendConnection(endpoint, ch);
-        ch.pipeline().addLast("frames", new FrameDecoder(Long.MAX_VALUE));
-        ch.pipeline().addLast("login", conn.new LoginHandler(login, tls, result));
         cf.addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(new BackendLoginException(
