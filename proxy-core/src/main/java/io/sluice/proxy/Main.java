@@ -4,6 +4,7 @@ import io.sluice.proxy.config.ConfigException;
 import io.sluice.proxy.config.ConfigLoader;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.session.StatementInspector;
+import io.sluice.routing.KillStatement;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,7 +68,10 @@ public final class Main implements Callable<Integer> {
 
     /** The statement inspector backed by the routing module's classifier. */
     static StatementInspector inspector() {
-        return sql -> null;
+        return sql -> {
+            KillStatement kill = KillStatement.parse(sql);
+            return kill == null ? null : new StatementInspector.Kill(kill.connectionId(), kill.queryOnly());
+        };
     }
 
     /** Version from the jar manifest. */
