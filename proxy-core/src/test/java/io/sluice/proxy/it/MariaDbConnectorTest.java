@@ -296,6 +296,148 @@ class MariaDbConnectorTest {
         assertThat(result).contains("binary " + expected + " 1", "after");
     }
 
+    /**
+     * Packets at the 16 MiB boundary in both directions: 0xFFFFFE fits one frame, 0xFFFFFF needs a trailing empty
+     * frame, 0x1000000 spills one byte into a second frame. Responses in the text and the binary protocol.
+     */
+    @Test
+    void packetsAroundTheSixteenMegabyteBoundaryRoundTrip() throws Exception {
+        int[] sizes = {0xFFFFFE, 0xFFFFFF, 0x1000000};
+        List<String> result = assertSameThroughSluice("useServerPrepStmts=true", c -> {
+            List<String> out = new ArrayList<>();
+            for (int size : sizes) {
+                try (Statement s = c.createStatement();
+                     // Text row: a 4-byte length (0xFD + 3) and the string.
+                     ResultSet rs = s.executeQuery("SELECT REPEAT('a', " + (size - 4) + ")")) {
+                    rs.next();
+                    out.add("text row " + Integer.toHexString(size) + " " + rs.getString(1).length());
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT REPEAT('b', ?)")) {
+                    // Binary row: 0x00, a one-byte NULL bitmap, the 4-byte length and the string.
+                    ps.setInt(1, size - 6);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        out.add("binary row " + Integer.toHexString(size) + " " + rs.getString(1).length());
+                    }
+                }
+                // COM_QUERY: the command byte and the statement.
+                String prefix = "SELECT LENGTH('";
+                String sql = prefix + "c".repeat(size - 1 - prefix.length() - 2) + "')";
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                    rs.next();
+                    out.add("query " + Integer.toHexString(1 + sql.length()) + " " + rs.getLong(1));
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 'after'")) {
+                rs.next();
+                out.add(rs.getString(1));
+            }
+            return out;
+        });
+        assertThat(result).contains("text row ffffff 16777211", "binary row ffffff 16777209",
+                "query ffffff 16777197", "query 1000000 16777198", "after");
+    }
+
+    @Test
+    void longDataStreamsMatchDirect() throws Exception {
+        byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(bytes);
+        String text = "ünïcode ☃ ".repeat(100_000);
+        List<String> result = assertSameThroughSluice("useServerPrepStmts=true", c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE OR REPLACE TABLE streams (id INT PRIMARY KEY, b LONGBLOB, t LONGTEXT)");
+            }
+            List<String> out = new ArrayList<>();
+            // Streams go up as COM_STMT_SEND_LONG_DATA, which has no response, pipelined with the EXECUTE.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO streams VALUES (?, ?, ?)")) {
+                for (int id = 1; id <= 3; id++) {
+                    ps.setInt(1, id);
+                    ps.setBinaryStream(2, new java.io.ByteArrayInputStream(bytes));
+                    ps.setCharacterStream(3, new java.io.StringReader(text));
+                    out.add("insert " + ps.executeUpdate());
+                }
+            }
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT id, SHA2(b, 256), LENGTH(b), CHAR_LENGTH(t), MD5(t) FROM streams ORDER BY id")) {
+                out.addAll(render(rs));
+            }
+            return out;
+        });
+        assertThat(result).hasSize(7).contains("insert 1");
+        assertThat(result.get(4)).startsWith("1|" + sha256(bytes) + "|" + bytes.length + "|" + text.length() + "|");
+    }
+
+    @Test
+    void loadDataLocalInfileMatchesDirect() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("sluice-infile", ".csv");
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            csv.append(i).append(",name ").append(i).append(" é,").append(i * 0.5).append('\n');
+        }
+        java.nio.file.Files.writeString(file, csv, StandardCharsets.UTF_8);
+        try {
+            List<String> result = assertSameThroughSluice("allowLocalInfile=true", c -> {
+                List<String> out = new ArrayList<>();
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE OR REPLACE TABLE loaded (id INT PRIMARY KEY, name VARCHAR(40), v DOUBLE)"
+                            + " CHARACTER SET utf8mb4");
+                    out.add("loaded " + s.executeUpdate("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE loaded"
+                            + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY ','"));
+                    out.addAll(render(s.executeQuery("SELECT COUNT(*), SUM(id), SUM(v), MAX(name) FROM loaded")));
+                    try {
+                        s.executeUpdate("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE no_such_table");
+                        out.add("no error");
+                    } catch (SQLException e) {
+                        out.add(describe(e));
+                    }
+                    out.addAll(render(s.executeQuery("SELECT 'after'")));
+                }
+                return out;
+            });
+            assertThat(result).contains("loaded 100000", "after");
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    /**
+     * {@code Statement.cancel()} opens a second connection and sends {@code KILL QUERY <id>} with the connection
+     * id from the greeting: Sluice's own id, which Sluice must rewrite to the backend thread.
+     */
+    @Test
+    void cancelKillsTheRunningQuery() throws Exception {
+        List<String> result = assertSameThroughSluice("", c -> {
+            String sql = "SELECT SLEEP(30) /* cancel-" + System.nanoTime() + " */";
+            List<String> out = new ArrayList<>();
+            java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try (Statement s = c.createStatement()) {
+                java.util.concurrent.Future<String> running = executor.submit(() -> {
+                    try (ResultSet rs = s.executeQuery(sql)) {
+                        rs.next();
+                        return "finished " + rs.getString(1);
+                    } catch (SQLException e) {
+                        return describe(e);
+                    }
+                });
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                        cluster.source().queryValue("SELECT COUNT(*) FROM information_schema.processlist"
+                                + " WHERE info = '" + sql + "'").equals("1"));
+                long started = System.nanoTime();
+                s.cancel();
+                out.add(running.get(20, java.util.concurrent.TimeUnit.SECONDS));
+                out.add("cancelled quickly " + (System.nanoTime() - started < 10_000_000_000L));
+            } finally {
+                executor.shutdownNow();
+            }
+            out.addAll(render(c.createStatement().executeQuery("SELECT 'still usable'")));
+            return out;
+        });
+        assertThat(result.get(0)).satisfiesAnyOf(
+                line -> assertThat(line).isEqualTo("finished 1"),
+                line -> assertThat(line).isEqualTo("error 1317 70100 Query execution was interrupted"));
+        assertThat(result).contains("cancelled quickly true", "still usable");
+    }
+
     @Test
     void errorsCarryTheServersCodeAndStateAndKeepTheConnection() throws Exception {
         List<String> result = assertSameThroughSluice("", c -> {
