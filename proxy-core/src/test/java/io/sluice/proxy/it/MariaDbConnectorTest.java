@@ -201,6 +201,66 @@ class MariaDbConnectorTest {
         assertThat(result.get(3)).startsWith("1000|900|499500|");
     }
 
+    /**
+     * Without bulk, Connector/J writes the COM_STMT_EXECUTEs of a batch before reading their answers: about 3 MiB
+     * here, more than the 1 MiB Sluice queues before it stops reading from the client (it resumes at half).
+     */
+    @Test
+    void pipelinedBatchLargerThanTheQueueLimit() throws Exception {
+        int rows = 8_000;
+        String padding = "p".repeat(400);
+        List<String> result = assertSameThroughSluice("useServerPrepStmts=true&useBulkStmts=false", c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE OR REPLACE TABLE piped (id INT PRIMARY KEY, v VARCHAR(500))");
+            }
+            int[] counts;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO piped VALUES (?, ?)")) {
+                for (int i = 0; i < rows; i++) {
+                    ps.setInt(1, i);
+                    ps.setString(2, padding + i);
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
+            }
+            List<String> out = new ArrayList<>();
+            out.add("counts " + counts.length + " all one " + java.util.Arrays.stream(counts).allMatch(n -> n == 1));
+            try (Statement s = c.createStatement()) {
+                out.addAll(render(s.executeQuery("SELECT COUNT(*), SUM(id), SUM(LENGTH(v)) FROM piped")));
+            }
+            return out;
+        });
+        assertThat(result.get(0)).isEqualTo("counts " + rows + " all one true");
+    }
+
+    @Test
+    void streamedResultClosedEarlyAndTransactions() throws Exception {
+        assertSameThroughSluice("", c -> {
+            List<String> out = new ArrayList<>();
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE OR REPLACE TABLE tx (id INT PRIMARY KEY, v INT) ENGINE=InnoDB");
+                s.setFetchSize(100);
+                try (ResultSet rs = s.executeQuery("SELECT seq, REPEAT('r', 100) FROM seq_1_to_50000")) {
+                    for (int i = 0; i < 150 && rs.next(); i++) {
+                        out.add(i == 149 ? "streamed " + rs.getInt(1) : null);
+                    }
+                }
+                out.removeIf(java.util.Objects::isNull);
+                s.setFetchSize(0);
+                c.setAutoCommit(false);
+                s.execute("INSERT INTO tx VALUES (1, 1)");
+                c.rollback();
+                s.execute("INSERT INTO tx VALUES (2, 2)");
+                c.commit();
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+                c.setReadOnly(true);
+                out.addAll(render(s.executeQuery("SELECT id, v, @@session.tx_isolation FROM tx")));
+                c.setReadOnly(false);
+            }
+            return out;
+        });
+    }
+
     @Test
     void textBatchWithRewriteMatchesDirect() throws Exception {
         assertSameThroughSluice("useBulkStmts=false&rewriteBatchedStatements=true", c -> {
