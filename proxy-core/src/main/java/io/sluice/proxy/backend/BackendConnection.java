@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -84,12 +85,19 @@ public final class BackendConnection {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .handler(new ChannelInboundHandlerAdapter());
+                // The handlers must be in place before the channel connects: added from another thread after
+                // connect(), the login handler may still be pending when the greeting arrives, which then
+                // passes it by and is dropped at the pipeline's tail (and the login hangs until the server's
+                // connect_timeout).
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        BackendConnection conn = new BackendConnection(endpoint, ch);
+                        ch.pipeline().addLast("frames", new FrameDecoder(Long.MAX_VALUE));
+                        ch.pipeline().addLast("login", conn.new LoginHandler(login, tls, result));
+                    }
+                });
         ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
-        Channel ch = cf.channel();
-        BackendConnection conn = new BackendConnection(endpoint, ch);
-        ch.pipeline().addLast("frames", new FrameDecoder(Long.MAX_VALUE));
-        ch.pipeline().addLast("login", conn.new LoginHandler(login, tls, result));
         cf.addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(new BackendLoginException(
