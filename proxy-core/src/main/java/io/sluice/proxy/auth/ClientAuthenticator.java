@@ -79,6 +79,14 @@ public final class ClientAuthenticator {
             return;
         }
         String plugin = clientPlugin == null || clientPlugin.isEmpty() ? NativePassword.PLUGIN : clientPlugin;
+        boolean empty = answer.length == 0 || (answer.length == 1 && answer[0] == 0);
+        if (empty && !account.passwordless() && !NativePassword.PLUGIN.equals(plugin)
+                && CachingSha2Password.PLUGIN.equals(plugin)) {
+            // The greeting's scramble was for mysql_native_password; a client whose default plugin is another
+            // (libmariadb with --default-auth=caching_sha2_password) sends an empty answer and expects a switch.
+            switchTo(plugin);
+            return;
+        }
         tryPlugin(plugin, answer, true);
     }
 

@@ -150,7 +150,7 @@ class CliTest {
         return run(command, script);
     }
 
-    private static Run run(List<String> command, String stdin) throws IOException, InterruptedException {
+    static Run run(List<String> command, String stdin) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("sluice-cli");
         Path in = Files.writeString(dir.resolve("in.sql"), stdin, StandardCharsets.UTF_8);
         Path out = dir.resolve("out");

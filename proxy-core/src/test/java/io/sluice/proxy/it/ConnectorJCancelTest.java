@@ -54,8 +54,15 @@ class ConnectorJCancelTest {
     void cancelInterruptsARunningQueryPromptly() throws Exception {
         List<Object> direct = cancelSleep(ConnectorJ.directUrl(cluster, db, ""));
         List<Object> viaSluice = cancelSleep(ConnectorJ.sluiceUrl(sluice, db, ""));
-        assertThat(direct.get(0)).isEqualTo("com.mysql.cj.jdbc.exceptions.MySQLStatementCancelledException");
-        assertThat(viaSluice).isEqualTo(direct);
+        // Connector/J reports the cancel as MySQLStatementCancelledException when its cancel() has marked the
+        // statement before the server's 1317 arrives, else as the 1317 itself: a race inside the driver, which the
+        // extra hop can tip either way. Either way the server interrupted the statement.
+        List<Object> cancelled = List.of("com.mysql.cj.jdbc.exceptions.MySQLStatementCancelledException",
+                new SqlError(0, null, "Statement cancelled due to client request"), List.of(List.of("still usable")));
+        List<Object> interrupted = List.of("com.mysql.cj.jdbc.exceptions.MySQLQueryInterruptedException",
+                new SqlError(1317, "70100", "Query execution was interrupted"), List.of(List.of("still usable")));
+        assertThat(direct).isIn(cancelled, interrupted);
+        assertThat(viaSluice).isIn(cancelled, interrupted);
     }
 
     /** Runs the sleep on one thread, cancels it from this one, and says how it ended and what followed. */
