@@ -4,7 +4,7 @@ import io.sluice.proxy.config.ConfigException;
 import io.sluice.proxy.config.ConfigLoader;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.session.StatementInspector;
-import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.ClassifierCache;
 import io.sluice.routing.classify.StatementClassifier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -68,21 +68,10 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The statement inspector backed by the routing module's classifier. A KILL inside a multi-statement text is
-     * not intercepted (its id would reach the backend unchanged); drivers send KILL alone.
-     */
+    /** The statement inspector: the routing module's classifier behind its digest cache. */
     static StatementInspector inspector() {
-        StatementClassifier classifier = new StatementClassifier();
-        return sql -> {
-            Classification c = classifier.classify(sql);
-            if (c.multiStatement()) {
-                return null;
-            }
-            return c.first().kill()
-                    .map(k -> new StatementInspector.Kill(k.connectionId(), k.queryOnly()))
-                    .orElse(null);
-        };
+        ClassifierCache cache = new ClassifierCache(new StatementClassifier(), 10_000);
+        return cache::classify;
     }
 
     /** Version from the jar manifest. */

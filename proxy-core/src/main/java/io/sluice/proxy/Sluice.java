@@ -18,6 +18,7 @@ import io.sluice.proxy.server.ConnectionRegistry;
 import io.sluice.proxy.server.FrontendServer;
 import io.sluice.proxy.server.Transport;
 import io.sluice.proxy.session.ServerIdentity;
+import io.sluice.proxy.session.Routes;
 import io.sluice.proxy.session.SessionServices;
 import io.sluice.proxy.session.StatementInspector;
 import io.sluice.proxy.tls.RsaKeyPair;
@@ -112,7 +113,7 @@ public final class Sluice implements AutoCloseable {
             }
         };
         BackendEndpoint primary = endpoints.get(0);
-        services = new SessionServices(users, registry, identity, () -> primary, clientTls, backendTls, rsa,
+        services = new SessionServices(users, registry, identity, Routes.single(primary), clientTls, backendTls, rsa,
                 transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
                 inspector);
         if (config.usersFromBackend() && config.monitor().isPresent()) {

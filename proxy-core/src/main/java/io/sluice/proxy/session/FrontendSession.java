@@ -32,6 +32,9 @@ import io.sluice.protocol.message.HandshakeV10;
 import io.sluice.protocol.message.OkPacket;
 import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.backend.BackendConnection;
+import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.protocol.message.StmtPrepareOk;
+import io.sluice.routing.classify.Classification;
 import io.sluice.proxy.backend.BackendLogin;
 import io.sluice.proxy.backend.BackendLoginException;
 import org.slf4j.Logger;
@@ -42,6 +45,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.Function;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -110,8 +117,22 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private boolean overTls;
     private ClientAuthenticator authenticator;
     private BackendLogin login;
-    private BackendConnection backend;
-    private ResponseTracker tracker;
+    /** The session's connections, one per server it has used, by server name. */
+    private final Map<String, ServerLink> links = new LinkedHashMap<>();
+    /** The connection running the client's command in flight, or null. */
+    private ServerLink current;
+    private SessionState state = new SessionState(null);
+    private final Map<Long, Prepared> prepared = new HashMap<>();
+    private long nextStatementId = 1;
+    private long lastPreparedId;
+    private String preparingSql;
+    /** The client command waiting for its connection (being opened, replayed, or preparing the statement). */
+    private Frame waiting;
+    private Command waitingCommand;
+    private Command runningCommand;
+    private Function<ServerLink, Frame> waitingRewrite;
+    private Runnable waitingSuccess;
+    private final ArrayDeque<Runnable> deferredCloses = new ArrayDeque<>();
     private boolean registered;
     private int pendingBytes;
     /** The command being forwarded spans several frames (16 MiB and more); its next frame goes straight up. */
@@ -189,12 +210,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         aggregator.close();
         releasePending();
-        if (backend != null) {
-            BackendConnection b = backend;
-            backend = null;
-            b.listener(null);
-            b.close();
-        }
+        closeAllLinks();
     }
 
     private void handshakeTimedOut() {
@@ -338,29 +354,43 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         login = new BackendLogin(login.user(), outcome.password(), outcome.nativeStage1(), login.database(),
                 login.capabilities(), login.characterSet(), login.attributes());
         phase(Phase.CONNECTING_BACKEND);
-        BackendConnection previous = backend;
-        backend = null;
-        if (previous != null) {
-            previous.listener(null);
-            previous.close();
-        }
-        connectBackend(login, outcome.verifiedLocally());
+        closeAllLinks();
+        state = new SessionState(login.database());
+        prepared.clear();
+        // The first backend login (on the source) is what proves the credentials work on the servers too.
+        String server = services.routes().primary();
+        openLink(server, login, outcome.verifiedLocally(), this::onFirstLinkReady);
     }
 
-    private void connectBackend(BackendLogin backendLogin, boolean verifiedLocally) {
-        BackendConnection.connect(channel.eventLoop(), services.backendChannelType(), services.backend().get(),
-                        backendLogin, services.backendTls(), (int) services.connectTimeout().toMillis())
+    /**
+     * Opens a connection to {@code server} as the session's user, with the database the client logged in with;
+     * {@code then} runs on this event loop with the new link, or the failure is reported.
+     */
+    private void openLink(String server, BackendLogin backendLogin, boolean verifiedLocally,
+                          Consumer<ServerLink> then) {
+        BackendEndpoint endpoint = services.routes().endpoint(server);
+        BackendConnection.connect(channel.eventLoop(), services.backendChannelType(), endpoint, backendLogin,
+                        services.backendTls(), (int) services.connectTimeout().toMillis())
                 .whenComplete((conn, error) -> {
                     // Completed on our event loop: the backend channel is registered on it.
                     if (error != null) {
-                        onBackendLoginFailed(error, verifiedLocally);
-                    } else {
-                        onBackendReady(conn);
+                        onLinkFailed(server, error, verifiedLocally);
+                        return;
                     }
+                    if (phase == Phase.CLOSING) {
+                        conn.close();
+                        return;
+                    }
+                    ServerLink link = new ServerLink(server, conn, clientCaps.deprecateEof(),
+                            SessionState.Snapshot.fresh(backendLogin.database()));
+                    links.put(server, link);
+                    conn.listener(this);
+                    conn.autoRead(channel.isWritable());
+                    then.accept(link);
                 });
     }
 
-    private void onBackendLoginFailed(Throwable error, boolean verifiedLocally) {
+    private void onLinkFailed(String server, Throwable error, boolean verifiedLocally) {
         if (phase == Phase.CLOSING) {
             return;
         }
@@ -371,22 +401,19 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         } else if (!verifiedLocally) {
             err = ErrPacket.of(ErrorCode.ACCESS_DENIED, user, clientHost, "YES");
         } else {
-            err = ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, cause.getMessage());
+            err = ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, server + ": " + cause.getMessage());
         }
-        log.warn("conn {}: backend login for '{}' failed: {}", id, user, cause.getMessage());
-        phase(Phase.CLOSING);
-        writeErrAndClose(authSeq, err);
+        log.warn("conn {}: backend login for '{}' on {} failed: {}", id, user, server, cause.getMessage());
+        if (phase == Phase.CONNECTING_BACKEND) {
+            phase(Phase.CLOSING);
+            writeErrAndClose(authSeq, err);
+        } else {
+            // A later link (another server) failed: the command waiting for it gets the error, the session lives.
+            failPendingCommand(err);
+        }
     }
 
-    private void onBackendReady(BackendConnection conn) {
-        if (phase == Phase.CLOSING) {
-            conn.close();
-            return;
-        }
-        backend = conn;
-        tracker = new ResponseTracker(clientCaps.deprecateEof());
-        conn.listener(this);
-        conn.autoRead(channel.isWritable());
+    private void onFirstLinkReady(ServerLink link) {
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
             handshakeTimer = null;
@@ -394,14 +421,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         decoder.maxPacketSize(services.maxPacketSize());
         decoder.setSingleDecode(false);
         int seq = authSeq;
-        OkPacket ok = OkPacket.of(0, 0, conn.loginStatus() & ~ServerStatus.SESSION_STATE_CHANGED, 0);
+        OkPacket ok = OkPacket.of(0, 0, link.connection.loginStatus() & ~ServerStatus.SESSION_STATE_CHANGED, 0);
         channel.writeAndFlush(Packets.build(ctx.alloc(), seq, b -> ok.encode(b, clientCaps)));
         phase(Phase.COMMAND);
         if (changingUser) {
             changingUser = false;
             log.info("conn {}: changed user to '{}'", id, user);
         } else {
-            log.info("conn {}: '{}' from {} logged in, {}", id, user, clientHost, conn);
+            log.info("conn {}: '{}' from {} logged in, {}", id, user, clientHost, link);
         }
         drainPending();
         // Frames that arrived with the last login packet wait in the decoder (one frame per read before
@@ -448,11 +475,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (phase == Phase.IN_FLIGHT) {
-            if (tracker.awaitingClientInfile()) {
-                boolean last = tracker.onClientInfileFrame(frame);
-                backend.write(frame.content());
+            if (current != null && current.tracker.awaitingClientInfile()) {
+                boolean last = current.tracker.onClientInfileFrame(frame);
+                current.connection.write(frame.content());
                 if (last || frame.payloadLength() >= 65536) {
-                    backend.flush();
+                    current.connection.flush();
                 }
                 return;
             }
@@ -476,9 +503,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         clientStreaming = more;
-        backend.write(frame.content());
+        current.connection.write(frame.content());
         if (!more) {
-            backend.flush();
+            current.connection.flush();
         }
     }
 
@@ -513,49 +540,369 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 frame.release();
                 kill(new StatementInspector.Kill(target, false));
             }
-            case QUERY -> {
-                StatementInspector.Kill kill = frame.continues() ? null : inspectKill(frame);
-                if (kill != null) {
-                    frame.release();
-                    kill(kill);
-                } else {
-                    forward(frame, command);
-                }
+            case QUERY -> query(frame);
+            case INIT_DB -> {
+                String db = frame.payload().toString(frame.payload().readerIndex() + 1,
+                        frame.payload().readableBytes() - 1, StandardCharsets.UTF_8);
+                run(frame, command, routeToPrimary(), null, () -> state.useDatabase(db));
             }
-            default -> forward(frame, command);
+            case STMT_PREPARE -> prepare(frame);
+            case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_CLOSE, STMT_RESET, STMT_FETCH -> statementCommand(frame, command);
+            case RESET_CONNECTION -> run(frame, command, routeToPrimary(), null, this::afterReset);
+            default -> run(frame, command, routeToPrimary(), null, null);
         }
     }
 
-    private StatementInspector.Kill inspectKill(Frame frame) {
+    private void query(Frame frame) {
         ByteBuf p = frame.payload();
-        // Cheap pre-check on the bytes, without allocating: only texts that contain "kill" are classified.
-        if (!containsKill(p, p.readerIndex() + 1, p.writerIndex())) {
+        // The first frame holds the statement's start, which is all classification needs; a text cut at 16 MiB
+        // classifies as unterminated and therefore goes to the source.
+        String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8);
+        Classification c = services.inspector().classify(sql);
+        if (!c.multiStatement() && c.first().kill().isPresent()) {
+            var k = c.first().kill().get();
+            frame.release();
+            kill(new StatementInspector.Kill(k.connectionId(), k.queryOnly()));
+            return;
+        }
+        String server = route(c);
+        run(frame, Command.QUERY, server, null, () -> afterStatement(c));
+    }
+
+    /** Where a classified statement goes. */
+    private String route(Classification c) {
+        return services.routes().route(c, this);
+    }
+
+    private String routeToPrimary() {
+        return services.routes().primary();
+    }
+
+    /** Effects of a statement the server accepted. */
+    private void afterStatement(Classification c) {
+        for (var s : c.statements()) {
+            if (!s.session().isEmpty()) {
+                state.apply(s.session());
+            }
+        }
+        if (current != null) {
+            // The statement ran there: that connection now holds the new state without a replay.
+            current.applied = state.snapshot();
+        }
+    }
+
+    private void afterReset() {
+        state = new SessionState(null);
+        prepared.clear();
+        // The reset ran on one connection; the others still hold the old state: drop them.
+        for (ServerLink l : List.copyOf(links.values())) {
+            if (l != current) {
+                dropLink(l);
+            }
+        }
+        if (current != null) {
+            current.applied = SessionState.Snapshot.fresh(null);
+            current.prepared.clear();
+            current.typesSent.clear();
+        }
+    }
+
+    /**
+     * Runs a client command on {@code server}: opens the connection if the session has none there, replays the
+     * session state it lacks, then forwards the command and relays the response. {@code rewrite} may adjust the
+     * frame for that connection (statement ids); {@code onSuccess} runs when the response ends without error.
+     */
+    private void run(Frame frame, Command command, String server, Function<ServerLink, Frame> rewrite,
+                     Runnable onSuccess) {
+        if (server == null) {
+            refuse(frame, ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, "no server can take this statement"));
+            return;
+        }
+        phase(Phase.IN_FLIGHT);
+        waiting = frame;
+        waitingCommand = command;
+        waitingRewrite = rewrite;
+        waitingSuccess = onSuccess;
+        withLink(server, this::readyToForward);
+    }
+
+    private void withLink(String server, Consumer<ServerLink> then) {
+        ServerLink link = links.get(server);
+        if (link != null && link.connection.isActive()) {
+            then.accept(link);
+            return;
+        }
+        if (link != null) {
+            dropLink(link);
+        }
+        openLink(server, login.withDatabase(state.database()), true, then);
+    }
+
+    private void readyToForward(ServerLink link) {
+        SessionState.Replay replay = state.snapshot().replayFrom(link.applied);
+        if (!replay.isEmpty()) {
+            replayOn(link, replay, () -> readyToForward(link));
+            return;
+        }
+        Frame frame = waiting;
+        if (waitingRewrite != null) {
+            frame = waitingRewrite.apply(link);
+            if (frame == null) {
+                return; // the rewrite started an internal exchange and will call back
+            }
+        }
+        waiting = null;
+        current = link;
+        runningCommand = waitingCommand;
+        clientStreaming = frame.continues();
+        link.tracker.begin(waitingCommand);
+        Command command = waitingCommand;
+        link.connection.write(frame.content());
+        if (!clientStreaming) {
+            link.connection.flush();
+        }
+        if (!ResponseTracker.expectsResponse(command)) {
+            // COM_STMT_CLOSE / SEND_LONG_DATA: done once sent.
+            completeCommand(true);
+        } else {
+            drainPending();
+        }
+    }
+
+    /** Brings a connection's session state up to date with statements of Sluice's own. */
+    private void replayOn(ServerLink link, SessionState.Replay replay, Runnable then) {
+        SessionState.Snapshot target = state.snapshot();
+        List<ByteBuf> commands = new ArrayList<>();
+        if (replay.database() != null) {
+            commands.add(Packets.build(ctx.alloc(), 0, b -> {
+                b.writeByte(Command.INIT_DB.code());
+                b.writeCharSequence(replay.database(), StandardCharsets.UTF_8);
+            }));
+        }
+        for (String sql : replay.statements()) {
+            commands.add(queryPacket(sql));
+        }
+        runInternal(link, commands, 0, () -> {
+            link.applied = target;
+            then.run();
+        });
+    }
+
+    private void runInternal(ServerLink link, List<ByteBuf> commands, int index, Runnable then) {
+        if (index == commands.size()) {
+            then.run();
+            return;
+        }
+        ByteBuf command = commands.get(index);
+        Command type = Command.of(command.getUnsignedByte(Frame.HEADER_SIZE));
+        internal(link, command, type, outcome -> {
+            if (outcome.failed()) {
+                for (int i = index + 1; i < commands.size(); i++) {
+                    commands.get(i).release();
+                }
+                failPendingCommand(outcome.error());
+                return;
+            }
+            runInternal(link, commands, index + 1, then);
+        });
+    }
+
+    private void internal(ServerLink link, ByteBuf command, Command type, Consumer<InternalExchange.Outcome> then) {
+        link.internal = new InternalExchange(then);
+        link.tracker.begin(type);
+        link.connection.writeAndFlush(command);
+    }
+
+    private ByteBuf queryPacket(String sql) {
+        return Packets.build(ctx.alloc(), 0, b -> {
+            b.writeByte(Command.QUERY.code());
+            b.writeCharSequence(sql, StandardCharsets.UTF_8);
+        });
+    }
+
+    /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
+    private void failPendingCommand(ErrPacket err) {
+        if (waiting != null) {
+            discardingCommand = waiting.continues();
+            waiting.release();
+            waiting = null;
+        }
+        current = null;
+        channel.writeAndFlush(Packets.build(ctx.alloc(), 1, err::encode));
+        phase(Phase.COMMAND);
+        drainPending();
+    }
+
+    // ------------------------------------------------------------------ prepared statements
+
+    private void prepare(Frame frame) {
+        ByteBuf p = frame.payload();
+        String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8);
+        preparingSql = sql;
+        // Prepared on the source: every statement can be prepared there; executions go where they route.
+        run(frame, Command.STMT_PREPARE, routeToPrimary(), null, null);
+    }
+
+    /**
+     * The first packet of a COM_STMT_PREPARE response, on its way to the client: the server's statement id is
+     * replaced by Sluice's own, under which the client will execute it anywhere.
+     */
+    private void onPrepareOk(ServerLink link, Frame frame) {
+        ByteBuf p = frame.payload();
+        StmtPrepareOk ok = StmtPrepareOk.decode(p.duplicate());
+        long clientId = nextStatementId++;
+        Classification c = services.inspector().classify(preparingSql);
+        prepared.put(clientId, new Prepared(clientId, preparingSql, ok.params(), ok.columns(), c));
+        lastPreparedId = clientId;
+        link.prepared.put(clientId, ok.statementId());
+        p.setIntLE(p.readerIndex() + 1, (int) clientId);
+    }
+
+    private void statementCommand(Frame frame, Command command) {
+        ByteBuf p = frame.payload();
+        if (p.readableBytes() < 5) {
+            refuse(frame, ErrPacket.of(ErrorCode.MALFORMED_PACKET));
+            return;
+        }
+        long id = p.getUnsignedIntLE(p.readerIndex() + 1);
+        if (id == 0xFFFFFFFFL) {
+            id = lastPreparedId; // MariaDB: -1 names the statement prepared last (pipelined prepare + execute)
+        }
+        Prepared stmt = prepared.get(id);
+        if (stmt == null) {
+            if (command == Command.STMT_CLOSE || command == Command.STMT_SEND_LONG_DATA) {
+                frame.release(); // no response is expected, as the server sends none for an unknown id
+                return;
+            }
+            refuse(frame, new ErrPacket(1243, "HY000", "Unknown prepared statement handler (" + id
+                    + ") given to " + command.name().toLowerCase(java.util.Locale.ROOT)));
+            return;
+        }
+        switch (command) {
+            case STMT_CLOSE -> {
+                frame.release();
+                closeStatement(stmt);
+            }
+            case STMT_FETCH, STMT_RESET -> {
+                ServerLink bound = stmt.boundLink;
+                String server = bound != null ? bound.server : routeToPrimary();
+                Runnable after = command == Command.STMT_RESET ? () -> stmt.boundLink = null : null;
+                run(frame, command, server, link -> rewriteStatementId(link, stmt, frame), after);
+            }
+            case STMT_SEND_LONG_DATA -> {
+                String server = stmt.boundLink != null ? stmt.boundLink.server : route(stmt.classification);
+                run(frame, command, server, link -> {
+                    Frame f = rewriteStatementId(link, stmt, frame);
+                    if (f != null) {
+                        stmt.boundLink = link;
+                    }
+                    return f;
+                }, null);
+            }
+            case STMT_EXECUTE -> {
+                String server = stmt.boundLink != null ? stmt.boundLink.server : route(stmt.classification);
+                run(frame, command, server, link -> rewriteExecute(link, stmt, frame), () -> {
+                    // An open cursor keeps the statement on this connection until it is reset or closed.
+                    stmt.boundLink = ServerStatus.has(current.tracker.lastStatus(), ServerStatus.CURSOR_EXISTS)
+                            ? current : null;
+                    afterStatement(stmt.classification);
+                });
+            }
+            default -> throw new IllegalStateException(command.name());
+        }
+    }
+
+    /**
+     * Gives the frame the server's id for the statement on this connection, preparing it there first when it
+     * never was (the frame is then sent when the prepare completes: returns null meanwhile).
+     */
+    private Frame rewriteStatementId(ServerLink link, Prepared stmt, Frame frame) {
+        Long backendId = link.prepared.get(stmt.clientId);
+        if (backendId == null) {
+            prepareOn(link, stmt);
             return null;
         }
-        String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8);
-        return services.inspector().kill(sql);
+        ByteBuf p = frame.payload();
+        p.setIntLE(p.readerIndex() + 1, backendId.intValue());
+        return frame;
     }
 
-    /** Whether bytes [from, to) contain "kill" in any letter case (ASCII). */
-    static boolean containsKill(ByteBuf buf, int from, int to) {
-        for (int i = from; i + 3 < to; i++) {
-            if ((buf.getByte(i) | 0x20) == 'k' && (buf.getByte(i + 1) | 0x20) == 'i'
-                    && (buf.getByte(i + 2) | 0x20) == 'l' && (buf.getByte(i + 3) | 0x20) == 'l') {
-                return true;
+    private void prepareOn(ServerLink link, Prepared stmt) {
+        ByteBuf cmd = Packets.build(ctx.alloc(), 0, b -> {
+            b.writeByte(Command.STMT_PREPARE.code());
+            b.writeCharSequence(stmt.sql, StandardCharsets.UTF_8);
+        });
+        internal(link, cmd, Command.STMT_PREPARE, outcome -> {
+            if (outcome.failed()) {
+                failPendingCommand(outcome.error());
+                return;
             }
-        }
-        return false;
+            link.prepared.put(stmt.clientId, outcome.prepared().statementId());
+            readyToForward(link);
+        });
     }
 
-    private void forward(Frame frame, Command command) {
-        clientStreaming = frame.continues();
-        tracker.begin(command);
-        if (ResponseTracker.expectsResponse(command)) {
-            phase(Phase.IN_FLIGHT);
+    /**
+     * COM_STMT_EXECUTE: statement id, and parameter types. The client sends types only when they change
+     * ("new params bound" = 1); a connection that never saw them for this statement must get them, so the last
+     * types are kept and spliced in when needed.
+     */
+    private Frame rewriteExecute(ServerLink link, Prepared stmt, Frame frame) {
+        Frame f = rewriteStatementId(link, stmt, frame);
+        if (f == null || stmt.params == 0) {
+            return f;
         }
-        backend.write(frame.content());
-        if (!clientStreaming) {
-            backend.flush();
+        ByteBuf p = f.payload();
+        int bitmap = (stmt.params + 7) / 8;
+        int flagAt = p.readerIndex() + 1 + 4 + 1 + 4 + bitmap;
+        if (flagAt >= p.writerIndex()) {
+            return f; // malformed: the server will answer it
+        }
+        if (p.getByte(flagAt) == 1) {
+            int typesLength = stmt.params * 2;
+            if (flagAt + 1 + typesLength <= p.writerIndex()) {
+                stmt.paramTypes = new byte[typesLength];
+                p.getBytes(flagAt + 1, stmt.paramTypes);
+            }
+            link.typesSent.add(stmt.clientId);
+            return f;
+        }
+        if (link.typesSent.contains(stmt.clientId) || stmt.paramTypes == null || f.continues()) {
+            return f;
+        }
+        // Splice the types in: header, payload up to the flag, flag=1, types, rest.
+        ByteBuf out = ctx.alloc().buffer(f.content().readableBytes() + stmt.paramTypes.length);
+        int before = flagAt - p.readerIndex();
+        int payloadLength = p.readableBytes() + stmt.paramTypes.length;
+        out.writeMediumLE(payloadLength).writeByte(f.sequenceId());
+        out.writeBytes(p, p.readerIndex(), before);
+        out.writeByte(1);
+        out.writeBytes(stmt.paramTypes);
+        out.writeBytes(p, flagAt + 1, p.writerIndex() - flagAt - 1);
+        f.release();
+        link.typesSent.add(stmt.clientId);
+        return new Frame(out, false);
+    }
+
+    private void closeStatement(Prepared stmt) {
+        prepared.remove(stmt.clientId);
+        for (ServerLink link : links.values()) {
+            Long backendId = link.prepared.remove(stmt.clientId);
+            link.typesSent.remove(stmt.clientId);
+            if (backendId != null && link.connection.isActive() && link.internal == null && link != current) {
+                long bid = backendId;
+                link.connection.writeAndFlush(Packets.build(ctx.alloc(), 0, b -> {
+                    b.writeByte(Command.STMT_CLOSE.code());
+                    b.writeIntLE((int) bid);
+                }));
+            } else if (backendId != null && link.connection.isActive()) {
+                // The connection is busy: close it there once idle, by queueing behind the current exchange.
+                long bid = backendId;
+                deferredCloses.add(() -> link.connection.writeAndFlush(Packets.build(ctx.alloc(), 0, b -> {
+                    b.writeByte(Command.STMT_CLOSE.code());
+                    b.writeIntLE((int) bid);
+                })));
+            }
         }
     }
 
@@ -568,13 +915,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /**
      * {@code KILL [QUERY] <id>} names a Sluice connection id; the backend knows only its own thread ids. The KILL
-     * is rewritten to the target session's backend thread and sent through this session's own backend
-     * connection, so the server applies its own rule (same user, or CONNECTION ADMIN / SUPER) and answers.
+     * is rewritten to the backend thread now serving the target session, and sent through this session's own
+     * connection to that server, so the server applies its own rule (same user, or CONNECTION ADMIN / SUPER).
      */
     private void kill(StatementInspector.Kill kill) {
         FrontendSession target = services.registry().get(kill.connectionId());
-        long backendThread = target == null ? -1 : target.backendThreadId();
-        if (backendThread < 0) {
+        ServerLink targetLink = target == null ? null : target.killableLink();
+        if (targetLink == null) {
             channel.writeAndFlush(Packets.build(ctx.alloc(), 1,
                     ErrPacket.of(ErrorCode.NO_SUCH_THREAD, kill.connectionId())::encode));
             return;
@@ -582,37 +929,28 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (target == this && !kill.queryOnly()) {
             awaitingOwnKill = true;
         }
-        String sql = (kill.queryOnly() ? "KILL QUERY " : "KILL CONNECTION ") + backendThread;
-        log.info("conn {}: {} (Sluice connection {})", id, sql, kill.connectionId());
-        ByteBuf frame = Packets.build(ctx.alloc(), 0, b -> {
-            b.writeByte(Command.QUERY.code());
-            b.writeCharSequence(sql, StandardCharsets.UTF_8);
-        });
-        tracker.begin(Command.QUERY);
-        phase(Phase.IN_FLIGHT);
-        backend.writeAndFlush(frame);
+        String sql = (kill.queryOnly() ? "KILL QUERY " : "KILL CONNECTION ") + targetLink.threadId();
+        log.info("conn {}: {} on {} (Sluice connection {})", id, sql, targetLink.server, kill.connectionId());
+        run(new Frame(queryPacket(sql), false), Command.QUERY, targetLink.server, null, null);
+    }
+
+    /**
+     * The connection a KILL of this session should reach: the one running its statement, else its connection to
+     * the primary. Read from another session's thread: a racy read of a field that only ever points at a live
+     * link or null, which is all KILL needs.
+     */
+    ServerLink killableLink() {
+        ServerLink c = current;
+        if (c != null) {
+            return c;
+        }
+        return links.get(services.routes().primary());
     }
 
     /** The backend thread serving this session now, or -1. Safe to call from any thread (a racy read is fine). */
     public long backendThreadId() {
-        BackendConnection b = backend;
-        return b == null ? -1 : b.threadId();
-    }
-
-    /**
-     * Bytes written to the client but not yet taken by its socket: what a slow client makes Sluice hold. Safe to call
-     * from any thread (the count is volatile); 0 once the channel is closed.
-     */
-    public long pendingClientBytes() {
-        Channel c = channel;
-        io.netty.channel.ChannelOutboundBuffer out = c == null ? null : c.unsafe().outboundBuffer();
-        return out == null ? 0 : out.totalPendingWriteBytes();
-    }
-
-    /** Whether Sluice is reading from this session's backend now (false while back-pressure holds it). Any thread. */
-    public boolean readingFromBackend() {
-        BackendConnection b = backend;
-        return b != null && b.channel().config().isAutoRead();
+        ServerLink l = killableLink();
+        return l == null ? -1 : l.threadId();
     }
 
     private void changeUser(Frame frame) {
@@ -662,7 +1000,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void drainPending() {
-        while (!pending.isEmpty() && (phase == Phase.COMMAND || clientStreaming || discardingCommand)) {
+        while (!pending.isEmpty() && (phase == Phase.COMMAND || clientStreaming || discardingCommand
+                || (phase == Phase.IN_FLIGHT && current != null && current.tracker.awaitingClientInfile()))) {
             Frame f = pending.poll();
             pendingBytes -= f.content().readableBytes();
             try {
@@ -686,48 +1025,128 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             f.release();
         }
         pendingBytes = 0;
+        if (waiting != null) {
+            waiting.release();
+            waiting = null;
+        }
+    }
+
+    /** Pending bytes queued for the client (for tests of back-pressure). */
+    public long pendingClientBytes() {
+        io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
+    }
+
+    /** Whether Sluice is reading from the backend that serves the statement in flight (for back-pressure tests). */
+    public boolean readingFromBackend() {
+        ServerLink l = current != null ? current : links.get(services.routes().primary());
+        return l != null && l.connection.channel().config().isAutoRead();
     }
 
     // ------------------------------------------------------------------ inbound from the backend
 
     @Override
     public void onBackendFrame(BackendConnection conn, Frame frame) {
-        if (conn != backend || phase != Phase.IN_FLIGHT) {
-            log.debug("conn {}: dropping unsolicited {} from {}", id, frame, conn);
+        ServerLink link = linkOf(conn);
+        if (link == null) {
             frame.release();
             return;
         }
+        if (link.internal != null) {
+            onInternalFrame(link, frame);
+            return;
+        }
+        if (link != current || phase != Phase.IN_FLIGHT || waiting != null) {
+            log.debug("conn {}: dropping unsolicited {} from {}", id, frame, link);
+            frame.release();
+            return;
+        }
+        boolean first = link.tracker.state() == ResponseTracker.State.PREPARE_HEADER;
         boolean done;
         try {
-            done = tracker.onFrame(frame);
+            done = link.tracker.onFrame(frame);
+            if (first && runningCommand == Command.STMT_PREPARE && frame.firstByte() == 0x00) {
+                onPrepareOk(link, frame);
+            }
         } catch (RuntimeException e) {
             frame.release();
-            log.warn("conn {}: cannot follow the response from {}: {}", id, conn, e.getMessage());
-            backendLost("protocol error from backend: " + e.getMessage());
+            log.warn("conn {}: cannot follow the response from {}: {}", id, link, e.getMessage());
+            backendLost(link, "protocol error from backend: " + e.getMessage());
             return;
         }
         channel.write(frame.content(), channel.voidPromise());
         if (done) {
             channel.flush();
-            phase(Phase.COMMAND);
-            drainPending();
+            completeCommand(!link.tracker.failed());
         }
+    }
+
+    private void onInternalFrame(ServerLink link, Frame frame) {
+        InternalExchange ex = link.internal;
+        boolean done;
+        try {
+            if (!ex.sawFirstPacket) {
+                ex.sawFirstPacket = true;
+                int first = frame.firstByte();
+                if (first == ErrPacket.HEADER) {
+                    ex.error = ErrPacket.decode(frame.payload().duplicate());
+                } else if (first == 0x00 && link.tracker.state() == ResponseTracker.State.PREPARE_HEADER) {
+                    ex.prepared = StmtPrepareOk.decode(frame.payload().duplicate());
+                }
+            }
+            done = link.tracker.onFrame(frame);
+        } catch (RuntimeException e) {
+            log.warn("conn {}: cannot follow {}'s answer to Sluice's own command: {}", id, link, e.getMessage());
+            backendLost(link, "protocol error from backend: " + e.getMessage());
+            return;
+        } finally {
+            frame.release();
+        }
+        if (done) {
+            link.internal = null;
+            ex.then.accept(new InternalExchange.Outcome(ex.error, ex.prepared));
+        }
+    }
+
+    private void completeCommand(boolean success) {
+        Runnable after = waitingSuccess;
+        waitingSuccess = null;
+        waitingRewrite = null;
+        if (success && after != null) {
+            after.run();
+        }
+        preparingSql = null;
+        if (!clientStreaming) {
+            current = null;
+        }
+        phase(Phase.COMMAND);
+        Runnable r;
+        while ((r = deferredCloses.poll()) != null) {
+            r.run();
+        }
+        drainPending();
+    }
+
+    private ServerLink linkOf(BackendConnection conn) {
+        for (ServerLink l : links.values()) {
+            if (l.connection == conn) {
+                return l;
+            }
+        }
+        return null;
     }
 
     @Override
     public void onBackendReadComplete(BackendConnection conn) {
-        if (conn == backend) {
+        if (current != null && current.connection == conn) {
             channel.flush();
         }
     }
 
     @Override
     public void onBackendClosed(BackendConnection conn, Throwable cause) {
-        if (conn != backend) {
-            return;
-        }
-        backend = null;
-        if (phase == Phase.CLOSING) {
+        ServerLink link = linkOf(conn);
+        if (link == null || phase == Phase.CLOSING) {
             return;
         }
         String reason = cause == null ? "backend closed the connection" : cause.toString();
@@ -736,35 +1155,53 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             close();
             return;
         }
-        backendLost(reason);
+        backendLost(link, reason);
     }
 
     /**
-     * The backend went away (or broke the protocol). A statement in flight gets ERR 2013 in the sequence the client
-     * is at; an idle session is closed, as a server closes a connection it killed.
+     * A backend connection went away (or broke the protocol). A statement in flight on it gets ERR 2013 in the
+     * sequence the client is at, and the session closes; so does a session that held state only that server
+     * had (a transaction, or anything pinning it). An idle connection the session can do without is dropped and
+     * reopened when next needed, with the session state replayed.
      */
-    private void backendLost(String reason) {
-        log.warn("conn {}: lost backend ({}) in phase {}", id, reason, phase);
-        BackendConnection b = backend;
-        backend = null;
-        if (b != null) {
-            b.listener(null);
-            b.close();
-        }
-        if (phase == Phase.IN_FLIGHT) {
+    private void backendLost(ServerLink link, String reason) {
+        log.warn("conn {}: lost {} ({}) in phase {}", id, link, reason, phase);
+        dropLink(link);
+        if (phase == Phase.IN_FLIGHT && (link == current || link.internal != null || current == null)) {
             ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, reason);
-            int seq = tracker.nextSequenceId();
+            int seq = link == current ? link.tracker.nextSequenceId() : 1;
             phase(Phase.CLOSING);
             writeErrAndClose(seq, err);
-        } else {
+        } else if (services.routes().holdsState(this, link.server)) {
             close();
+        }
+    }
+
+    private void dropLink(ServerLink link) {
+        links.remove(link.server);
+        link.connection.listener(null);
+        link.connection.close();
+        for (Prepared p : prepared.values()) {
+            if (p.boundLink == link) {
+                p.boundLink = null;
+            }
+        }
+        if (current == link) {
+            current = null;
+        }
+    }
+
+    private void closeAllLinks() {
+        for (ServerLink l : List.copyOf(links.values())) {
+            dropLink(l);
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (backend != null) {
-            backend.autoRead(channel.isWritable());
+        boolean writable = channel.isWritable();
+        for (ServerLink l : links.values()) {
+            l.connection.autoRead(writable);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -796,8 +1233,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (clientStreaming) {
             // The offending frame is the one after the last forwarded (clientSeq + 1); the reply follows it.
             seq = clientSeq + 2;
-        } else if (phase == Phase.IN_FLIGHT) {
-            seq = tracker.nextSequenceId();
+        } else if (phase == Phase.IN_FLIGHT && current != null) {
+            seq = current.tracker.nextSequenceId();
         } else {
             seq = phase == Phase.COMMAND ? clientSeq + 1 : authSeq;
         }

@@ -4,11 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.proxy.auth.RsaKeys;
 import io.sluice.proxy.auth.UserDirectory;
-import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.proxy.server.ConnectionRegistry;
 
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /**
  * What every client session shares: accounts, the connection registry, where to send statements, TLS material and
@@ -21,7 +19,7 @@ import java.util.function.Supplier;
  * @param readTimeout      how long a client may stall in the middle of a packet ({@code net_read_timeout})
  */
 public record SessionServices(UserDirectory users, ConnectionRegistry registry, ServerIdentity identity,
-                             Supplier<BackendEndpoint> backend, SslContext clientTls, SslContext backendTls,
+                             Routes routes, SslContext clientTls, SslContext backendTls,
                              RsaKeys rsa, Class<? extends Channel> backendChannelType, long maxPacketSize,
                              Duration handshakeTimeout, Duration readTimeout, Duration connectTimeout,
                              StatementInspector inspector) {

@@ -1,8 +1,10 @@
 package io.sluice.proxy.session;
 
+import io.sluice.routing.classify.Classification;
+
 /**
- * The questions the session asks about a COM_QUERY's text before relaying it. Answered by the routing module's
- * classifier; a session never parses SQL itself.
+ * How a session learns what a statement is: the routing module's classifier (behind its digest cache). A session
+ * never parses SQL itself.
  */
 public interface StatementInspector {
 
@@ -10,6 +12,5 @@ public interface StatementInspector {
     record Kill(long connectionId, boolean queryOnly) {
     }
 
-    /** The KILL this statement asks for, or {@code null} when it is not a KILL. */
-    Kill kill(String sql);
+    Classification classify(String sql);
 }

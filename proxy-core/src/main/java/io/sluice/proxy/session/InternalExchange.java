@@ -1,0 +1,28 @@
+package io.sluice.proxy.session;
+
+import io.sluice.protocol.message.ErrPacket;
+import io.sluice.protocol.message.StmtPrepareOk;
+
+import java.util.function.Consumer;
+
+/**
+ * A command Sluice sends on a session's backend connection for its own purposes (replaying session state,
+ * preparing a statement lazily) whose response is consumed, never relayed.
+ */
+final class InternalExchange {
+    /** How it ended: an error, or success with the prepare result when the command was COM_STMT_PREPARE. */
+    record Outcome(ErrPacket error, StmtPrepareOk prepared) {
+        boolean failed() {
+            return error != null;
+        }
+    }
+
+    final Consumer<Outcome> then;
+    boolean sawFirstPacket;
+    ErrPacket error;
+    StmtPrepareOk prepared;
+
+    InternalExchange(Consumer<Outcome> then) {
+        this.then = then;
+    }
+}
