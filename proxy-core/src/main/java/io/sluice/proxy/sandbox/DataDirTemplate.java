@@ -174,6 +174,8 @@ final class DataDirTemplate {
                             + "REPLICATION MASTER ADMIN, READ_ONLY ADMIN, SUPER, CONNECTION ADMIN, PROCESS, RELOAD "
                             + "ON *.* TO '" + monitor.user() + "'@" + h,
                     "GRANT SELECT ON mysql.* TO '" + monitor.user() + "'@" + h,
+                    // The monitor's heartbeat table lives in a schema of its own, created on the source.
+                    "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON sluice.* TO '" + monitor.user() + "'@" + h,
                     "CREATE USER '" + app.user() + "'@" + h + " IDENTIFIED BY '" + app.password() + "'",
                     "GRANT ALL PRIVILEGES ON *.* TO '" + app.user() + "'@" + h,
                     // Without these, read_only would not stop the application's writes on a replica.
@@ -194,6 +196,7 @@ final class DataDirTemplate {
                 "GRANT REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN ON *.* TO '"
                         + monitor.user() + "'@" + h,
                 "GRANT SELECT ON mysql.* TO '" + monitor.user() + "'@" + h,
+                "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON sluice.* TO '" + monitor.user() + "'@" + h,
                 "CREATE USER '" + app.user() + "'@" + h + identified + app.password() + "'",
                 "GRANT ALL PRIVILEGES ON *.* TO '" + app.user() + "'@" + h,
                 // SUPER and CONNECTION_ADMIN both bypass read_only on MySQL.

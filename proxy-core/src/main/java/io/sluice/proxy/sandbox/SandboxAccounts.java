@@ -21,7 +21,8 @@ public final class SandboxAccounts {
      * {@code sluice_monitor}: what the proxy's monitor, GTID tracker and failover need: replication status
      * ({@code REPLICATION CLIENT} / {@code BINLOG MONITOR}, {@code REPLICA MONITOR}), binlog streaming
      * ({@code REPLICATION SLAVE}), reading accounts ({@code SELECT} on {@code mysql.*}), and repointing and fencing servers
-     * ({@code SUPER}, {@code READ_ONLY ADMIN}, {@code REPLICATION SLAVE ADMIN}, {@code CONNECTION ADMIN}).
+     * ({@code SUPER}, {@code READ_ONLY ADMIN}, {@code REPLICATION SLAVE ADMIN}, {@code CONNECTION ADMIN}), and the
+     * heartbeat table ({@code SELECT, INSERT, UPDATE, DELETE, CREATE} on {@code sluice.*}).
      */
     public static final Account MONITOR = new Account("sluice_monitor", "monitorpw");
 
