@@ -1,0 +1,410 @@
+package io.sluice.routing.route;
+
+import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.ClassifiedStatement;
+import io.sluice.routing.classify.Consistency;
+import io.sluice.routing.classify.PinChange;
+import io.sluice.routing.classify.Route;
+import io.sluice.routing.classify.SessionEffect;
+import io.sluice.routing.classify.StatementFlag;
+import io.sluice.routing.classify.StatementKind;
+import io.sluice.routing.classify.TransactionEffect;
+import io.sluice.routing.route.RouteDecision.Refuse;
+import io.sluice.routing.route.RouteDecision.ToServer;
+import io.sluice.routing.topology.Role;
+import io.sluice.routing.topology.ServerView;
+import io.sluice.routing.topology.TopologySnapshot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Decides where a statement goes. Immutable and thread-safe; one per configuration, shared by all sessions. It
+ * reads the {@link SessionRouting} and never changes it: the session reports what it did with the decision.
+ *
+ * <h2>The rules, first match wins</h2>
+ * <ol>
+ *   <li><b>Transaction.</b> Inside a transaction, the statement goes where the transaction is
+ *       ({@link Reason#TRANSACTION}). If that server is unreachable or gone, the statement is refused
+ *       ({@link ErrorKind#TRANSACTION_SERVER_LOST}), except a plain {@code ROLLBACK} (and {@code COMMIT} of a
+ *       {@code READ ONLY} transaction), which the source answers: the transaction died with its connection.
+ *       A {@code READ ONLY} transaction on a replica has three exceptions: a text that commits it implicitly
+ *       ({@code BEGIN}, DDL...) or writes after ending it is routed as outside a transaction and names the
+ *       replica in {@link ToServer#endsTransactionOn()}; a pin-acquiring statement is refused
+ *       ({@link ErrorKind#PIN_IN_REPLICA_TRANSACTION}); a write is refused as the server would
+ *       ({@link ErrorKind#WRITE_IN_READ_ONLY_TRANSACTION}) instead of reaching a replica.</li>
+ *   <li><b>Pins.</b> A pinned session uses the source ({@link Reason#PINNED}), hints notwithstanding: a read of a
+ *       temporary table or a user variable exists only there.</li>
+ *   <li><b>autocommit=0.</b> The statement opens a transaction and the next one may write: the source
+ *       ({@link Reason#TRANSACTION_START}), hints notwithstanding. {@code START TRANSACTION READ ONLY} is the
+ *       exception: it may take a replica.</li>
+ *   <li><b>Source route</b> (the classification's route after hints: writes, locking reads, source-only state,
+ *       unknown text; {@code /* sluice:source *}{@code /}): the source, with the strictest statement's reason. A
+ *       text that needs the source only because it describes the previous statement ({@code SHOW WARNINGS},
+ *       {@code FOUND_ROWS()}) goes where that statement ran ({@link Reason#PREVIOUS_STATEMENT}).</li>
+ *   <li><b>Reads.</b> {@code sluice:consistency=session|strong} → the source until GTID tracking exists. Otherwise
+ *       a replica within the lag budget: the hint's {@code max_lag} when given (it <em>replaces</em> the policy
+ *       budget for that statement, tighter or looser: the application knows what that statement tolerates), else
+ *       {@link RoutingPolicy#maxReplicaLag()}. With none, {@link RoutingPolicy#fallback()} decides.</li>
+ * </ol>
+ *
+ * <h2>Replica choice</h2>
+ * Eligible: role {@link Role#REPLICA}, reachable, replicating, lag known ({@code >= 0}) and {@code <=} the budget.
+ * Among them, the lowest {@code outstanding / weight}; ties (the idle case above all) are split in proportion to
+ * weight by the session's rotation counter, so a weight-3 replica takes three of every four idle reads.
+ */
+public final class Router {
+    private final RoutingPolicy policy;
+
+    public Router(RoutingPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    public RoutingPolicy policy() {
+        return policy;
+    }
+
+    /** Where a {@code COM_QUERY} text classified as {@code c} goes. */
+    public RouteDecision route(Classification c, SessionRouting s, TopologySnapshot t, LoadView load) {
+        Objects.requireNonNull(c, "c");
+        Objects.requireNonNull(s, "s");
+        Objects.requireNonNull(t, "t");
+        Objects.requireNonNull(load, "load");
+        if (s.inTransaction()) {
+            return inTransaction(c, s, t, load);
+        }
+        return outsideTransaction(c, s, t, load);
+    }
+
+    /**
+     * Where a {@code COM_STMT_EXECUTE} goes, given the classification of its text recorded at
+     * {@code COM_STMT_PREPARE}: a prepared read executes on a replica, a prepared write on the source, by the same
+     * rules as {@link #route}. Protocol-level prepared statements are not pins (the session re-prepares them on
+     * each backend it uses); what the statement does when executed ({@code SET @x = ?}, a {@code BEGIN}) counts as
+     * for a text, so the session reports {@link SessionRouting#onStatementSent} with the same classification.
+     */
+    public RouteDecision routePrepared(Classification atPrepare, SessionRouting s, TopologySnapshot t, LoadView load) {
+        return route(atPrepare, s, t, load);
+    }
+
+    // ---- rule 1: transactions ----
+
+    private RouteDecision inTransaction(Classification c, SessionRouting s, TopologySnapshot t, LoadView load) {
+        String server = s.transactionServer().orElseThrow();
+        boolean onReplica = s.transactionOnReplica();
+        if (onReplica && leavesReadOnlyTransaction(c)) {
+            RouteDecision d = outsideTransaction(c, s, t, load);
+            return d instanceof ToServer to ? to.endingTransactionOn(server) : d;
+        }
+        boolean available = t.server(server).map(ServerView::reachable).orElse(false);
+        if (!available) {
+            TransactionEffect first = c.first().transaction();
+            boolean vacuous = !c.multiStatement() && !c.first().has(StatementFlag.CHAIN)
+                    && (first == TransactionEffect.ROLLBACK || (onReplica && first == TransactionEffect.COMMIT));
+            if (vacuous) {
+                return toSource(t, Reason.ROLLBACK_OF_LOST_TRANSACTION);
+            }
+            return new Refuse(ErrorKind.TRANSACTION_SERVER_LOST, "the server running this transaction ('" + server
+                    + "') is no longer available; the transaction is lost: roll back and retry it");
+        }
+        if (onReplica) {
+            for (ClassifiedStatement st : c.statements()) {
+                if (acquiresPin(st)) {
+                    return new Refuse(ErrorKind.PIN_IN_REPLICA_TRANSACTION, "Sluice serves this READ ONLY transaction from"
+                            + " replica '" + server + "'; temporary tables, locks, user variables and SQL PREPARE would"
+                            + " live there: start the transaction with /* sluice:source */ to use them");
+                }
+            }
+            for (ClassifiedStatement st : c.statements()) {
+                if (!fitsReadOnlyTransaction(st)) {
+                    return new Refuse(ErrorKind.WRITE_IN_READ_ONLY_TRANSACTION,
+                            "Cannot execute statement in a READ ONLY transaction.");
+                }
+            }
+        }
+        return new ToServer(server, Reason.TRANSACTION, false);
+    }
+
+    /**
+     * Whether a text ends a replica's {@code READ ONLY} transaction before a statement that must run elsewhere: a
+     * statement that commits implicitly (and then runs outside the transaction) or opens a new one, or a source
+     * statement after {@code COMMIT}, {@code ROLLBACK} or {@code SET autocommit}.
+     */
+    private static boolean leavesReadOnlyTransaction(Classification c) {
+        boolean ended = false;
+        for (ClassifiedStatement st : c.statements()) {
+            switch (st.transaction()) {
+                case BEGIN, BEGIN_READ_ONLY, BEGIN_READ_WRITE, IMPLICIT_COMMIT, XA_START -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+            if (ended && st.route() == Route.SOURCE) {
+                return true;
+            }
+            boolean ends = (st.transaction() == TransactionEffect.COMMIT || st.transaction() == TransactionEffect.ROLLBACK)
+                    && !st.has(StatementFlag.CHAIN);
+            for (SessionEffect e : st.session()) {
+                ends |= e instanceof SessionEffect.SetAutocommit
+                        || (e instanceof SessionEffect.SetVariables v && v.names().contains("autocommit"));
+            }
+            ended |= ends;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a statement may run inside a replica's {@code READ ONLY} transaction: reads (including those that
+     * would otherwise want the source, such as {@code LAST_INSERT_ID()} or a locking read: inside the transaction
+     * the replica's connection is the session's), transaction control, session {@code SET}s. Anything that
+     * writes is refused here rather than sent: the server would refuse transactional writes, but not {@code SET
+     * GLOBAL} or {@code PURGE}.
+     */
+    private static boolean fitsReadOnlyTransaction(ClassifiedStatement st) {
+        if (st.has(StatementFlag.WRITES) || st.has(StatementFlag.SET_GLOBAL) || st.has(StatementFlag.INTO_FILE)) {
+            return false;
+        }
+        if (st.route() == Route.READ || st.kind().readOnly()) {
+            return true;
+        }
+        return switch (st.kind()) {
+            case COMMIT, ROLLBACK, SAVEPOINT, RELEASE_SAVEPOINT, SET, DO, EMPTY, SIGNAL, GET_DIAGNOSTICS -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean acquiresPin(ClassifiedStatement st) {
+        for (PinChange p : st.pins()) {
+            if (p.action() == PinChange.Action.ACQUIRE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- rules 2 to 5 ----
+
+    private RouteDecision outsideTransaction(Classification c, SessionRouting s, TopologySnapshot t, LoadView load) {
+        if (s.pinned()) {
+            return toSource(t, Reason.PINNED);
+        }
+        boolean readOnlyBegin = c.route() == Route.READ && c.first().transaction() == TransactionEffect.BEGIN_READ_ONLY;
+        if (!s.autocommit() && !readOnlyBegin) {
+            return toSource(t, Reason.TRANSACTION_START);
+        }
+        if (c.route() == Route.SOURCE) {
+            if (describesPreviousStatementOnly(c) && s.lastServer().isPresent()) {
+                String last = s.lastServer().get();
+                if (t.server(last).map(ServerView::reachable).orElse(false)) {
+                    return new ToServer(last, Reason.PREVIOUS_STATEMENT, false);
+                }
+            }
+            return toSource(t, sourceReason(c));
+        }
+        Optional<Consistency> consistency = c.hints().consistency();
+        if (consistency.isPresent() && consistency.get() != Consistency.EVENTUAL) {
+            return toSource(t, Reason.CONSISTENCY_SOURCE);
+        }
+        boolean hinted = c.hints().route().orElse(null) == Route.READ;
+        long budget = lagMillis(c.hints().maxLag().orElse(policy.maxReplicaLag()));
+        Optional<ServerView> replica = chooseReplica(t, budget, load, s.rotation());
+        if (replica.isPresent()) {
+            return new ToServer(replica.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true);
+        }
+        if (policy.fallback() == RoutingPolicy.Fallback.ERROR) {
+            return new Refuse(ErrorKind.NO_REPLICA, "no replica can serve this read (routing.fallback is error): "
+                    + whyNoReplica(t, budget));
+        }
+        Optional<ServerView> source = t.source();
+        if (source.isEmpty()) {
+            return new Refuse(ErrorKind.NO_SOURCE, "no server can serve this read: " + whyNoReplica(t, budget)
+                    + "; and " + whyNoSource(t));
+        }
+        return new ToServer(source.get().name(), Reason.READ_FALLBACK_SOURCE, false);
+    }
+
+    private static RouteDecision toSource(TopologySnapshot t, Reason reason) {
+        Optional<ServerView> source = t.source();
+        if (source.isEmpty()) {
+            return new Refuse(ErrorKind.NO_SOURCE, "this statement needs the source (" + describe(reason) + ") and "
+                    + whyNoSource(t));
+        }
+        return new ToServer(source.get().name(), reason, false);
+    }
+
+    /** The reason of the strictest statement: unknown, then write, locking read, transaction start, source state. */
+    private static Reason sourceReason(Classification c) {
+        if (c.classifiedRoute() == Route.READ) {
+            return Reason.HINT_SOURCE;
+        }
+        Reason best = null;
+        for (ClassifiedStatement st : c.statements()) {
+            if (st.route() != Route.SOURCE) {
+                continue;
+            }
+            Reason r;
+            if (st.kind() == StatementKind.UNKNOWN || st.has(StatementFlag.UNTERMINATED)) {
+                return Reason.UNKNOWN_TO_SOURCE;
+            } else if (st.has(StatementFlag.WRITES) || st.has(StatementFlag.INTO_FILE) || st.has(StatementFlag.SET_GLOBAL)) {
+                r = Reason.WRITE;
+            } else if (st.has(StatementFlag.LOCKING_READ)) {
+                r = Reason.LOCKING_READ;
+            } else if (st.transaction() == TransactionEffect.BEGIN || st.transaction() == TransactionEffect.BEGIN_READ_WRITE
+                    || st.transaction() == TransactionEffect.XA_START) {
+                r = Reason.TRANSACTION_START;
+            } else if (st.has(StatementFlag.SESSION_DEPENDENT) || st.has(StatementFlag.SERVER_SPECIFIC)
+                    || st.has(StatementFlag.PREVIOUS_STATEMENT_DEPENDENT)) {
+                r = Reason.SOURCE_STATE;
+            } else {
+                r = Reason.WRITE;
+            }
+            if (best == null || rank(r) > rank(best)) {
+                best = r;
+            }
+        }
+        return best == null ? Reason.WRITE : best;
+    }
+
+    private static int rank(Reason r) {
+        return switch (r) {
+            case WRITE -> 4;
+            case LOCKING_READ -> 3;
+            case TRANSACTION_START -> 2;
+            default -> 1;
+        };
+    }
+
+    /**
+     * Whether the text needs the source only because some statement describes the previous one on the same
+     * connection ({@code SHOW WARNINGS}, {@code SELECT FOUND_ROWS()}): every other statement may run on a replica.
+     */
+    private static boolean describesPreviousStatementOnly(Classification c) {
+        if (c.hints().route().orElse(null) == Route.SOURCE) {
+            return false;
+        }
+        boolean any = false;
+        for (ClassifiedStatement st : c.statements()) {
+            if (st.route() == Route.READ) {
+                continue;
+            }
+            if (!st.has(StatementFlag.PREVIOUS_STATEMENT_DEPENDENT) || !st.replicaAllowed()
+                    || st.has(StatementFlag.SESSION_DEPENDENT) || st.has(StatementFlag.SERVER_SPECIFIC)
+                    || st.has(StatementFlag.UNTERMINATED) || !st.pins().isEmpty()) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    // ---- replica choice ----
+
+    /**
+     * The eligible replica with the fewest outstanding requests per unit of weight; ties split by weight using
+     * {@code rotation}. Package-private for tests.
+     */
+    static Optional<ServerView> chooseReplica(TopologySnapshot t, long maxLagMillis, LoadView load, long rotation) {
+        List<ServerView> best = new ArrayList<>(4);
+        long bestLoad = 0;
+        int bestWeight = 1;
+        for (ServerView v : t.servers()) {
+            if (!v.readableWithin(maxLagMillis)) {
+                continue;
+            }
+            long o = Math.max(0, load.outstanding(v.name()));
+            if (best.isEmpty()) {
+                best.add(v);
+                bestLoad = o;
+                bestWeight = v.weight();
+                continue;
+            }
+            // o / w compared with bestLoad / bestWeight without division
+            long cmp = o * bestWeight - bestLoad * v.weight();
+            if (cmp < 0) {
+                best.clear();
+                best.add(v);
+                bestLoad = o;
+                bestWeight = v.weight();
+            } else if (cmp == 0) {
+                best.add(v);
+            }
+        }
+        if (best.size() <= 1) {
+            return best.isEmpty() ? Optional.empty() : Optional.of(best.get(0));
+        }
+        long total = 0;
+        for (ServerView v : best) {
+            total += v.weight();
+        }
+        long slot = Math.floorMod(rotation, total);
+        for (ServerView v : best) {
+            slot -= v.weight();
+            if (slot < 0) {
+                return Optional.of(v);
+            }
+        }
+        throw new AssertionError("unreachable: slot beyond total weight");
+    }
+
+    private static long lagMillis(Duration d) {
+        try {
+            return d.toMillis();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;   // a budget beyond 292 million years is no budget
+        }
+    }
+
+    // ---- messages ----
+
+    private static String whyNoSource(TopologySnapshot t) {
+        for (ServerView v : t.servers()) {
+            if (v.role() == Role.SOURCE) {
+                return "the source '" + v.name() + "' is unreachable";
+            }
+        }
+        return "no server has the source role";
+    }
+
+    private static String whyNoReplica(TopologySnapshot t, long budget) {
+        List<ServerView> replicas = t.replicas();
+        if (replicas.isEmpty()) {
+            return "no server has the replica role";
+        }
+        StringBuilder b = new StringBuilder("no replica within ").append(budget).append(" ms lag (");
+        for (int i = 0; i < replicas.size(); i++) {
+            ServerView v = replicas.get(i);
+            if (i > 0) {
+                b.append(", ");
+            }
+            b.append(v.name()).append(": ");
+            if (!v.reachable()) {
+                b.append("unreachable");
+            } else if (!v.replicating()) {
+                b.append("not replicating");
+            } else if (v.lagMillis() < 0) {
+                b.append("lag unknown");
+            } else {
+                b.append("lag ").append(v.lagMillis()).append(" ms");
+            }
+        }
+        return b.append(')').toString();
+    }
+
+    private static String describe(Reason r) {
+        return switch (r) {
+            case PINNED -> "the session holds temporary tables, locks, user variables or prepared statements there";
+            case TRANSACTION_START -> "it opens a transaction";
+            case LOCKING_READ -> "a locking read";
+            case SOURCE_STATE -> "it reads state only the source has";
+            case UNKNOWN_TO_SOURCE -> "Sluice does not understand it";
+            case HINT_SOURCE -> "/* sluice:source */";
+            case CONSISTENCY_SOURCE -> "the requested consistency";
+            case ROLLBACK_OF_LOST_TRANSACTION -> "rolling back a lost transaction";
+            default -> "it writes";
+        };
+    }
+}

@@ -1,0 +1,272 @@
+package io.sluice.routing.route;
+
+import io.sluice.protocol.ServerStatus;
+import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.ClassifiedStatement;
+import io.sluice.routing.classify.Pin;
+import io.sluice.routing.classify.PinChange;
+import io.sluice.routing.classify.SessionEffect;
+import io.sluice.routing.classify.TransactionEffect;
+import io.sluice.routing.route.RouteDecision.ToServer;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the router must remember about one client session: its transaction (none; bound to a server; about to open
+ * one because {@code autocommit=0}), its pins, whether autocommit is on, where its previous statement ran, and a
+ * rotation counter that spreads equally good replica choices.
+ *
+ * <h2>Threading</h2>
+ * A small mutable state machine owned by one {@code FrontendSession} and used only on that session's event loop:
+ * no locks, no atomics. (Mutable rather than a value because it changes on every statement and nobody else reads
+ * it; a value would allocate per statement for no reader.) {@link Router} only reads it.
+ *
+ * <h2>Use, per statement</h2>
+ * <ol>
+ *   <li>{@code d = router.route(classification, state, topology, load)}. On {@link RouteDecision.Refuse}, answer
+ *       ERR and do not call anything here.</li>
+ *   <li>On {@link ToServer}: {@link #onStatementSent} with the same classification, then send it.</li>
+ *   <li>When the last result of the text arrives: OK/EOF → {@link #onStatementDone(int)} with its status flags (the
+ *       last one when {@code SERVER_MORE_RESULTS_EXISTS} chains several); ERR → {@link #onStatementFailed()}.</li>
+ *   <li>{@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER} succeeded → {@link #reset()}.</li>
+ * </ol>
+ *
+ * <h2>Truth and guesses</h2>
+ * The server's {@code SERVER_STATUS_IN_TRANS} flag is the truth about the transaction: a binding made from the
+ * statement's text when it is sent (a guess, so the statement after {@code BEGIN} already follows it) ends when the
+ * server reports no transaction (after {@code COMMIT}, {@code ROLLBACK}, an implicit commit by DDL, a deadlock
+ * rollback), and one appears when the server reports a transaction the text did not announce ({@code CALL} of a
+ * procedure that began one). Likewise {@code SERVER_STATUS_AUTOCOMMIT}.
+ *
+ * <p>Pins err towards staying pinned. Acquisitions count as soon as the statement is sent; releases only once it
+ * succeeded. How each pin is released:
+ * <ul>
+ *   <li>{@link Pin#TABLE_LOCK}, {@link Pin#BACKUP_LOCK}: one {@code UNLOCK TABLES}/{@code UNLOCK INSTANCE} releases
+ *       them all.</li>
+ *   <li>{@link Pin#PREPARED_STATEMENT}, {@link Pin#HANDLER}: counted; {@code DEALLOCATE PREPARE}/{@code HANDLER
+ *       CLOSE} release one each. A release of something that does not exist fails on the server and is not
+ *       counted; a re-{@code PREPARE} of the same name over-counts, which only keeps the pin.</li>
+ *   <li>{@link Pin#NAMED_LOCK}: only {@code RELEASE_ALL_LOCKS()} or a reset. {@code RELEASE_LOCK('x')} does not
+ *       unpin: one statement may take several locks and is reported as one acquisition, and releasing a lock
+ *       not held succeeds (returning 0), so a count could reach zero with a lock still held.</li>
+ *   <li>{@link Pin#TEMPORARY_TABLE}: only a reset. {@code DROP TEMPORARY TABLE IF EXISTS t} succeeds whether or not
+ *       {@code t} existed, so counting drops could unpin a session that still has a table.</li>
+ *   <li>{@link Pin#USER_VARIABLE}: only a reset; a variable cannot be undefined.</li>
+ * </ul>
+ */
+public final class SessionRouting {
+    private static final Pin[] PINS = Pin.values();
+
+    private boolean autocommit = true;
+    private String transactionServer;
+    private boolean transactionOnReplica;
+    private final int[] pins = new int[PINS.length];
+    private String lastServer;
+    private long rotation;
+
+    private Classification pending;
+    private ToServer pendingDecision;
+    private final int[] pinsBeforePending = new int[PINS.length];
+
+    /**
+     * A fresh session: autocommit on, no transaction, no pins.
+     *
+     * @param seed starts the replica rotation, so that sessions do not all begin on the same replica (the
+     *             connection id is a good seed)
+     */
+    public SessionRouting(long seed) {
+        this.rotation = seed;
+    }
+
+    // ---- reading ----
+
+    /** Whether a transaction is open (or announced by a statement in flight), bound to {@link #transactionServer()}. */
+    public boolean inTransaction() {
+        return transactionServer != null;
+    }
+
+    public Optional<String> transactionServer() {
+        return Optional.ofNullable(transactionServer);
+    }
+
+    /** Whether the open transaction is a {@code READ ONLY} one served by a replica. */
+    public boolean transactionOnReplica() {
+        return transactionServer != null && transactionOnReplica;
+    }
+
+    /** Whether autocommit is on; off means the next statement opens a transaction. */
+    public boolean autocommit() {
+        return autocommit;
+    }
+
+    /** Whether any pin holds the session on the source. */
+    public boolean pinned() {
+        for (int n : pins) {
+            if (n > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int pinCount(Pin pin) {
+        return pins[pin.ordinal()];
+    }
+
+    /** Where the previous statement was sent. */
+    public Optional<String> lastServer() {
+        return Optional.ofNullable(lastServer);
+    }
+
+    /** Whether a statement was sent and its outcome not reported yet. */
+    public boolean awaitingResponse() {
+        return pending != null;
+    }
+
+    /** The tie-break rotation for replica choice; advances with every replica chosen. */
+    long rotation() {
+        return rotation;
+    }
+
+    // ---- events ----
+
+    /**
+     * The statement classified as {@code c} is being sent as {@code decision} says. Records the guesses that must
+     * hold from now on: a transaction the text opens is bound to the target, and pins it acquires count at once.
+     *
+     * @throws IllegalStateException if the previous statement's outcome was not reported
+     */
+    public void onStatementSent(Classification c, ToServer decision) {
+        Objects.requireNonNull(c, "c");
+        Objects.requireNonNull(decision, "decision");
+        if (pending != null) {
+            throw new IllegalStateException("a statement is already in flight; report its outcome first");
+        }
+        pending = c;
+        pendingDecision = decision;
+        lastServer = decision.server();
+        if (decision.replica()) {
+            rotation++;
+        }
+        System.arraycopy(pins, 0, pinsBeforePending, 0, pins.length);
+        for (ClassifiedStatement s : c.statements()) {
+            for (PinChange p : s.pins()) {
+                if (p.action() == PinChange.Action.ACQUIRE) {
+                    pins[p.pin().ordinal()]++;
+                }
+            }
+        }
+        if (transactionServer != null && decision.endsTransactionOn().isPresent()) {
+            transactionServer = null;   // left the replica's read-only transaction; the session ends it there
+        }
+        if (transactionServer == null && (!autocommit || opensTransaction(c))) {
+            bind(decision.server(), decision.replica());
+        }
+    }
+
+    /**
+     * The statement in flight succeeded; {@code serverStatus} holds the status flags of its last OK or EOF packet.
+     * {@code SERVER_STATUS_IN_TRANS} and {@code SERVER_STATUS_AUTOCOMMIT} are taken as the truth.
+     */
+    public void onStatementDone(int serverStatus) {
+        done(ServerStatus.has(serverStatus, ServerStatus.IN_TRANS),
+                Optional.of(ServerStatus.has(serverStatus, ServerStatus.AUTOCOMMIT)));
+    }
+
+    /**
+     * As {@link #onStatementDone(int)}, when only the in-transaction flag is known; autocommit is then tracked from
+     * the statements ({@code SET autocommit = <not a literal>} counts as off, which keeps the session on the source).
+     */
+    public void onStatementDone(boolean inTransaction) {
+        done(inTransaction, Optional.empty());
+    }
+
+    /**
+     * The statement in flight failed (ERR). An ERR carries no status flags, so the transaction binding stays until
+     * the next OK tells (a deadlock rolls the transaction back; the next statement goes to the same server and its
+     * OK ends the binding). Releases and autocommit changes are dropped; acquisitions stay (a multi-statement text
+     * may have run its first statements).
+     */
+    public void onStatementFailed() {
+        pending = null;
+        pendingDecision = null;
+    }
+
+    /** {@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER}: no transaction, no pins, autocommit on. */
+    public void reset() {
+        autocommit = true;
+        transactionServer = null;
+        transactionOnReplica = false;
+        Arrays.fill(pins, 0);
+        lastServer = null;
+        pending = null;
+        pendingDecision = null;
+    }
+
+    // ---- internals ----
+
+    private void done(boolean inTransaction, Optional<Boolean> serverAutocommit) {
+        if (pending != null) {
+            System.arraycopy(pinsBeforePending, 0, pins, 0, pins.length);
+            for (ClassifiedStatement s : pending.statements()) {
+                for (PinChange p : s.pins()) {
+                    apply(p);
+                }
+                for (SessionEffect e : s.session()) {
+                    if (e instanceof SessionEffect.SetAutocommit a) {
+                        autocommit = a.enabled();
+                    } else if (e instanceof SessionEffect.SetVariables v && v.names().contains("autocommit")) {
+                        autocommit = false;   // a value we cannot read: assume a transaction may open
+                    }
+                }
+            }
+        }
+        serverAutocommit.ifPresent(a -> autocommit = a);
+        if (!inTransaction) {
+            transactionServer = null;
+        } else if (transactionServer == null) {
+            if (pendingDecision != null) {
+                bind(pendingDecision.server(), pendingDecision.replica());
+            } else if (lastServer != null) {
+                bind(lastServer, false);
+            }
+        }
+        pending = null;
+        pendingDecision = null;
+    }
+
+    private void apply(PinChange p) {
+        int i = p.pin().ordinal();
+        switch (p.action()) {
+            case ACQUIRE -> pins[i]++;
+            case RELEASE_ALL -> pins[i] = 0;
+            case RELEASE -> {
+                switch (p.pin()) {
+                    case TABLE_LOCK, BACKUP_LOCK -> pins[i] = 0;
+                    case PREPARED_STATEMENT, HANDLER -> pins[i] = Math.max(0, pins[i] - 1);
+                    case NAMED_LOCK, TEMPORARY_TABLE, USER_VARIABLE -> {
+                        // released only by RELEASE_ALL or reset(): see the class comment
+                    }
+                }
+            }
+        }
+    }
+
+    private void bind(String server, boolean onReplica) {
+        transactionServer = server;
+        transactionOnReplica = onReplica;
+    }
+
+    private static boolean opensTransaction(Classification c) {
+        for (ClassifiedStatement s : c.statements()) {
+            TransactionEffect t = s.transaction();
+            if (t == TransactionEffect.BEGIN || t == TransactionEffect.BEGIN_READ_ONLY
+                    || t == TransactionEffect.BEGIN_READ_WRITE || t == TransactionEffect.XA_START) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
