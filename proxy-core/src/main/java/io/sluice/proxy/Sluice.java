@@ -18,7 +18,16 @@ import io.sluice.proxy.server.ConnectionRegistry;
 import io.sluice.proxy.server.FrontendServer;
 import io.sluice.proxy.server.Transport;
 import io.sluice.proxy.session.ServerIdentity;
+import io.sluice.proxy.config.RoutingConfig;
+import io.sluice.proxy.monitor.Monitor;
+import io.sluice.proxy.monitor.MonitorSettings;
+import io.sluice.proxy.monitor.MonitoredBackend;
 import io.sluice.proxy.session.Routes;
+import io.sluice.proxy.session.TopologyRoutes;
+import io.sluice.routing.route.Router;
+import io.sluice.routing.route.RoutingPolicy;
+import io.sluice.routing.topology.ServerView;
+import io.sluice.routing.topology.TopologySnapshot;
 import io.sluice.proxy.session.SessionServices;
 import io.sluice.proxy.session.StatementInspector;
 import io.sluice.proxy.tls.RsaKeyPair;
@@ -52,6 +61,7 @@ public final class Sluice implements AutoCloseable {
     private final ConnectionRegistry registry;
     private volatile SessionServices services;
     private FrontendServer frontend;
+    private Monitor monitor;
     private ScheduledFuture<?> accountRefresh;
     private QueryClient accountClient;
 
@@ -113,7 +123,20 @@ public final class Sluice implements AutoCloseable {
             }
         };
         BackendEndpoint primary = endpoints.get(0);
-        services = new SessionServices(users, registry, identity, Routes.single(primary), clientTls, backendTls, rsa,
+        Routes routes = Routes.single(primary);
+        if (config.monitor().isPresent()) {
+            monitor = Monitor.start(config.backends().stream().map(MonitoredBackend::from).toList(),
+                    MonitorSettings.from(config.monitor().get()), workers, transport.socketChannel(), backendTls);
+            awaitFirstTopology();
+            RoutingPolicy policy = new RoutingPolicy(config.routing().maxReplicaLag(),
+                    config.routing().fallback() == RoutingConfig.Fallback.ERROR
+                            ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE);
+            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints);
+            primary = routes.endpoint(routes.primary());
+        } else if (endpoints.size() > 1) {
+            log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
+        }
+        services = new SessionServices(users, registry, identity, routes, clientTls, backendTls, rsa,
                 transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
                 inspector);
         if (config.usersFromBackend() && config.monitor().isPresent()) {
@@ -126,6 +149,45 @@ public final class Sluice implements AutoCloseable {
         } catch (Exception e) {
             throw new StartupException("listen: cannot listen on " + config.listen() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Clients are accepted once the monitor has checked every backend once, so the first statements already
+     * know the source and the replicas' lag. Bounded: a backend that does not answer is reported as unreachable
+     * in the first snapshot rather than holding start-up.
+     */
+    private void awaitFirstTopology() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
+        Monitor.Listener l = t -> changed.release();
+        monitor.addListener(l);
+        try {
+            while (!settled(monitor.current())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !changed.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            }
+        } finally {
+            monitor.removeListener(l);
+        }
+        TopologySnapshot t = monitor.current();
+        if (!settled(t)) {
+            log.warn("the monitor has not measured every backend yet; starting anyway");
+        }
+        for (ServerView v : t.servers()) {
+            log.info("backend {}: {}{}, lag {} ms", v.name(), v.role(), v.reachable() ? "" : " (unreachable)",
+                    v.lagMillis());
+        }
+    }
+
+    /** Every backend checked once, and every healthy replica's lag measured (its first heartbeat read). */
+    private static boolean settled(TopologySnapshot t) {
+        if (t.servers().isEmpty()) {
+            return false;
+        }
+        return t.servers().stream().noneMatch(v -> v.reachable() && v.role() == io.sluice.routing.topology.Role.REPLICA
+                && v.replicating() && v.lagMillis() < 0);
     }
 
     private HandshakeV10 probe(List<BackendEndpoint> endpoints) throws StartupException {
@@ -204,6 +266,11 @@ public final class Sluice implements AutoCloseable {
         return frontend.boundAddress();
     }
 
+    /** The monitor's view of the backends, or null when no monitor is configured. */
+    public Monitor monitor() {
+        return monitor;
+    }
+
     public SessionServices services() {
         return services;
     }
@@ -223,6 +290,9 @@ public final class Sluice implements AutoCloseable {
         }
         if (frontend != null) {
             frontend.close();
+        }
+        if (monitor != null) {
+            monitor.close();
         }
         if (accountClient != null) {
             accountClient.close();

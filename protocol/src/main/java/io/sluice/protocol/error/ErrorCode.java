@@ -37,6 +37,8 @@ public enum ErrorCode {
     BACKEND_LOST(2013, "HY000", "Lost connection to backend server during query (%s)"),
     /** CR_CONN_HOST_ERROR-like: no backend could be reached to serve the session. */
     BACKEND_UNAVAILABLE(2003, "HY000", "Sluice cannot reach a backend server: %s"),
+    /** ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION: a write (or a pin) inside a READ ONLY transaction on a replica. */
+    READ_ONLY_TRANSACTION(1792, "25006", "Cannot execute statement in a READ ONLY transaction. %s"),
     /** ER_SECURE_TRANSPORT_REQUIRED-like: caching_sha2 full authentication needs TLS or RSA. */
     SECURE_TRANSPORT_REQUIRED(3159, "HY000", "Connections using insecure transport are prohibited while --require_secure_transport=ON.");
 

@@ -18,7 +18,8 @@ class ErrorCodeTest {
             ErrorCode.NO_SUCH_THREAD, new Object[] {42L},
             ErrorCode.KILL_DENIED, new Object[] {42L},
             ErrorCode.BACKEND_LOST, new Object[] {"db-1:3306"},
-            ErrorCode.BACKEND_UNAVAILABLE, new Object[] {"no primary"});
+            ErrorCode.BACKEND_UNAVAILABLE, new Object[] {"no primary"},
+            ErrorCode.READ_ONLY_TRANSACTION, new Object[] {"(it writes)"});
 
     @Test
     void codesAreUnique() {

@@ -33,13 +33,15 @@ public final class ConfigLoader {
     private static final Section USER = Section.of("name", "password");
     private static final Section BACKEND = Section.of("name", "address", "weight");
     private static final Section MONITOR = Section.of("user", "password", "interval");
+    private static final Section ROUTING = Section.of("max_replica_lag", "fallback");
     private static final Section TLS = Section.of("cert", "key", "backend", "backend_ca", "backend_verify_hostname");
     private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
             .listOf("users", USER)
             .scalars("users_from_backend", "users_refresh_interval")
             .listOf("backends", BACKEND)
             .mapping("monitor", MONITOR)
-            .mapping("tls", TLS);
+            .mapping("tls", TLS)
+            .mapping("routing", ROUTING);
 
     private ConfigLoader() {
     }
@@ -123,11 +125,13 @@ public final class ConfigLoader {
         }
         List<BackendConfig> backends = readBackends(root);
         TlsConfig tls = root.mapping("tls", TLS).map(ConfigLoader::readTls).orElse(TlsConfig.defaults());
+        RoutingConfig routing = root.mapping("routing", ROUTING).map(ConfigLoader::readRouting)
+                .orElse(RoutingConfig.defaults());
         if (!problems.isEmpty()) {
             return null;
         }
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls);
+                usersRefreshInterval, backends, monitor, tls, routing);
     }
 
     private static List<UserConfig> readUsers(Mapping root) {
@@ -198,6 +202,18 @@ public final class ConfigLoader {
         String password = m.string("password", MonitorConfig.DEFAULT_PASSWORD);
         var interval = m.duration("interval", MonitorConfig.DEFAULT_INTERVAL);
         return user.map(u -> new MonitorConfig(u, password, interval));
+    }
+
+    private static RoutingConfig readRouting(Mapping m) {
+        var maxLag = m.duration("max_replica_lag", RoutingConfig.DEFAULT_MAX_REPLICA_LAG);
+        String fallback = m.string("fallback", RoutingConfig.DEFAULT_FALLBACK.name().toLowerCase(java.util.Locale.ROOT));
+        RoutingConfig.Fallback f = RoutingConfig.DEFAULT_FALLBACK;
+        switch (fallback) {
+            case "source" -> f = RoutingConfig.Fallback.SOURCE;
+            case "error" -> f = RoutingConfig.Fallback.ERROR;
+            default -> m.error("fallback", "must be source or error");
+        }
+        return new RoutingConfig(maxLag, f);
     }
 
     private static TlsConfig readTls(Mapping m) {

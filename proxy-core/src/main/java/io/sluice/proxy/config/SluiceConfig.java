@@ -28,11 +28,12 @@ import java.util.Optional;
  * @param backends             {@code backends}: required, at least one; names and addresses unique
  * @param monitor              {@code monitor}: optional for now
  * @param tls                  {@code tls}: optional; {@link TlsConfig#defaults()} when absent
+ * @param routing              {@code routing}: optional; {@link RoutingConfig#defaults()} when absent
  */
 public record SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
                            List<UserConfig> users,
                            boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
-                           Optional<MonitorConfig> monitor, TlsConfig tls) {
+                           Optional<MonitorConfig> monitor, TlsConfig tls, RoutingConfig routing) {
     /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6033);
     /** Default for {@code max_connections}. */
@@ -65,6 +66,7 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
         }
         Objects.requireNonNull(monitor, "monitor");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(routing, "routing");
         if (usersFromBackend && monitor.isEmpty()) {
             throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
         }
@@ -75,13 +77,27 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
                         boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
                         Optional<MonitorConfig> monitor, TlsConfig tls) {
         this(listen, maxConnections, handshakeTimeout, DEFAULT_MAX_ALLOWED_PACKET, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls);
+                usersRefreshInterval, backends, monitor, tls, RoutingConfig.defaults());
+    }
+
+    /** With the routing section at its defaults. */
+    public SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
+                        List<UserConfig> users, boolean usersFromBackend, Duration usersRefreshInterval,
+                        List<BackendConfig> backends, Optional<MonitorConfig> monitor, TlsConfig tls) {
+        this(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, RoutingConfig.defaults());
+    }
+
+    /** The same configuration with another routing section. */
+    public SluiceConfig withRouting(RoutingConfig r) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, r);
     }
 
     /** The same configuration with another {@code max_allowed_packet}. */
     public SluiceConfig withMaxAllowedPacket(long bytes) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, bytes, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls);
+                usersRefreshInterval, backends, monitor, tls, routing);
     }
 
     /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */

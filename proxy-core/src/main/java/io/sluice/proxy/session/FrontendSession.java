@@ -35,6 +35,9 @@ import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.protocol.message.StmtPrepareOk;
 import io.sluice.routing.classify.Classification;
+import io.sluice.routing.route.Reason;
+import io.sluice.routing.route.RouteDecision;
+import io.sluice.routing.route.SessionRouting;
 import io.sluice.proxy.backend.BackendLogin;
 import io.sluice.proxy.backend.BackendLoginException;
 import org.slf4j.Logger;
@@ -122,6 +125,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** The connection running the client's command in flight, or null. */
     private ServerLink current;
     private SessionState state = new SessionState(null);
+    private final SessionRouting routing;
+    /** The command in flight was routed: the router's session state learns how it ended. */
+    private boolean routed;
+    private String startedOn;
     private final Map<Long, Prepared> prepared = new HashMap<>();
     private long nextStatementId = 1;
     private long lastPreparedId;
@@ -149,6 +156,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     public FrontendSession(SessionServices services, long id) {
         this.services = services;
         this.id = id;
+        this.routing = new SessionRouting(id);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -357,6 +365,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         closeAllLinks();
         state = new SessionState(login.database());
         prepared.clear();
+        routing.reset();
         // The first backend login (on the source) is what proves the credentials work on the servers too.
         String server = services.routes().primary();
         openLink(server, login, outcome.verifiedLocally(), this::onFirstLinkReady);
@@ -565,17 +574,57 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             kill(new StatementInspector.Kill(k.connectionId(), k.queryOnly()));
             return;
         }
-        String server = route(c);
-        run(frame, Command.QUERY, server, null, () -> afterStatement(c));
+        String server = decide(frame, c, false);
+        if (server != null) {
+            run(frame, Command.QUERY, server, null, () -> afterStatement(c));
+        }
     }
 
-    /** Where a classified statement goes. */
-    private String route(Classification c) {
-        return services.routes().route(c, this);
+    /**
+     * Asks the router where a statement goes and records the decision in the session's routing state; a refusal
+     * is answered here (and null returned).
+     */
+    private String decide(Frame frame, Classification c, boolean prepared) {
+        RouteDecision d = services.routes().route(c, routing, prepared);
+        if (d instanceof RouteDecision.Refuse refusal) {
+            log.debug("conn {}: refused: {}", id, refusal.message());
+            refuse(frame, refusalError(refusal));
+            return null;
+        }
+        RouteDecision.ToServer to = (RouteDecision.ToServer) d;
+        if (log.isDebugEnabled()) {
+            log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
+        }
+        routing.onStatementSent(c, to);
+        routed = true;
+        to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
+        return to.server();
     }
 
+    private static ErrPacket refusalError(RouteDecision.Refuse refusal) {
+        return switch (refusal.kind()) {
+            case WRITE_IN_READ_ONLY_TRANSACTION, PIN_IN_REPLICA_TRANSACTION ->
+                    ErrPacket.of(ErrorCode.READ_ONLY_TRANSACTION, refusal.message());
+            case NO_SOURCE, NO_REPLICA, TRANSACTION_SERVER_LOST ->
+                    ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, refusal.message());
+        };
+    }
+
+    /** A READ ONLY transaction on a replica that the next statement leaves: it wrote nothing, commit it there. */
+    private void endReadOnlyTransaction(String server) {
+        ServerLink link = links.get(server);
+        if (link != null && link.connection.isActive() && link.internal == null) {
+            internal(link, queryPacket("COMMIT"), Command.QUERY, outcome -> {
+                if (outcome.failed()) {
+                    log.debug("conn {}: COMMIT of the read-only transaction on {} failed: {}", id, link, outcome.error());
+                }
+            });
+        }
+    }
+
+    /** Where commands that are not routed go: the transaction's server, else the source. */
     private String routeToPrimary() {
-        return services.routes().primary();
+        return routing.transactionServer().orElseGet(() -> services.routes().primary());
     }
 
     /** Effects of a statement the server accepted. */
@@ -594,6 +643,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void afterReset() {
         state = new SessionState(null);
         prepared.clear();
+        routing.reset();
         // The reset ran on one connection; the others still hold the old state: drop them.
         for (ServerLink l : List.copyOf(links.values())) {
             if (l != current) {
@@ -655,6 +705,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         current = link;
         runningCommand = waitingCommand;
         clientStreaming = frame.continues();
+        startedOn = link.server;
+        services.routes().started(link.server);
         link.tracker.begin(waitingCommand);
         Command command = waitingCommand;
         link.connection.write(frame.content());
@@ -722,6 +774,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
     private void failPendingCommand(ErrPacket err) {
+        if (routed) {
+            routed = false;
+            routing.onStatementFailed();
+        }
+        waitingSuccess = null;
+        waitingRewrite = null;
         if (waiting != null) {
             discardingCommand = waiting.continues();
             waiting.release();
@@ -790,7 +848,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 run(frame, command, server, link -> rewriteStatementId(link, stmt, frame), after);
             }
             case STMT_SEND_LONG_DATA -> {
-                String server = stmt.boundLink != null ? stmt.boundLink.server : route(stmt.classification);
+                String server = stmt.boundLink != null ? stmt.boundLink.server : peekRoute(stmt.classification);
+                if (server == null) {
+                    frame.release(); // no response to send: the execute that follows gets the refusal
+                    return;
+                }
                 run(frame, command, server, link -> {
                     Frame f = rewriteStatementId(link, stmt, frame);
                     if (f != null) {
@@ -800,7 +862,18 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 }, null);
             }
             case STMT_EXECUTE -> {
-                String server = stmt.boundLink != null ? stmt.boundLink.server : route(stmt.classification);
+                String server;
+                if (stmt.boundLink != null) {
+                    server = stmt.boundLink.server;
+                    routing.onStatementSent(stmt.classification,
+                            new RouteDecision.ToServer(server, Reason.PREVIOUS_STATEMENT, false));
+                    routed = true;
+                } else {
+                    server = decide(frame, stmt.classification, true);
+                    if (server == null) {
+                        return;
+                    }
+                }
                 run(frame, command, server, link -> rewriteExecute(link, stmt, frame), () -> {
                     // An open cursor keeps the statement on this connection until it is reset or closed.
                     stmt.boundLink = ServerStatus.has(current.tracker.lastStatus(), ServerStatus.CURSOR_EXISTS)
@@ -810,6 +883,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             }
             default -> throw new IllegalStateException(command.name());
         }
+    }
+
+    /** Where a statement would go now, without recording it (COM_STMT_SEND_LONG_DATA has no response). */
+    private String peekRoute(Classification c) {
+        RouteDecision d = services.routes().route(c, routing, true);
+        return d instanceof RouteDecision.ToServer to ? to.server() : null;
     }
 
     /**
@@ -1109,6 +1188,18 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void completeCommand(boolean success) {
+        if (startedOn != null) {
+            services.routes().finished(startedOn);
+            startedOn = null;
+        }
+        if (routed) {
+            routed = false;
+            if (success) {
+                routing.onStatementDone(current.tracker.lastStatus());
+            } else {
+                routing.onStatementFailed();
+            }
+        }
         Runnable after = waitingSuccess;
         waitingSuccess = null;
         waitingRewrite = null;
@@ -1172,9 +1263,20 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             int seq = link == current ? link.tracker.nextSequenceId() : 1;
             phase(Phase.CLOSING);
             writeErrAndClose(seq, err);
-        } else if (services.routes().holdsState(this, link.server)) {
+        } else if (holdsState(link.server) || link.server.equals(services.routes().primary())) {
+            // The connection to the source carries what the session is (and is what a KILL of the session
+            // reaches): losing it ends the session, as the server ending a connection ends it for a client.
+            // A replica's connection is only a reading path: it is reopened when next needed.
             close();
         }
+    }
+
+    /** Whether the session holds state on that server that a new connection could not restore. */
+    private boolean holdsState(String server) {
+        if (routing.inTransaction() && routing.transactionServer().map(server::equals).orElse(true)) {
+            return true;
+        }
+        return routing.pinned() && server.equals(services.routes().primary());
     }
 
     private void dropLink(ServerLink link) {

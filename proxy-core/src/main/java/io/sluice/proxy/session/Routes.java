@@ -2,26 +2,39 @@ package io.sluice.proxy.session;
 
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.routing.classify.Classification;
+import io.sluice.routing.route.Reason;
+import io.sluice.routing.route.RouteDecision;
+import io.sluice.routing.route.SessionRouting;
 
 /**
  * Where a session's statements go, and how to reach each server. The session asks; the answer comes from the
- * topology and the routing module's rules.
+ * topology the monitor publishes and the routing module's {@link io.sluice.routing.route.Router}.
+ *
+ * <p>Thread-safe: shared by every session; each call reads the current topology snapshot without locks.
  */
 public interface Routes {
 
-    /** The server that takes logins and anything not routed (the source). */
+    /** The server that takes logins and the commands that are not routed: the source when known. */
     String primary();
 
     /** The address of a server by name. */
     BackendEndpoint endpoint(String server);
 
-    /** The server for a classified statement of this session, or null when none can take it. */
-    String route(Classification statement, FrontendSession session);
+    /**
+     * The decision for a classified statement of a session ({@code prepared}: a COM_STMT_EXECUTE of a statement
+     * classified when it was prepared). Does not change the session's routing state.
+     */
+    RouteDecision route(Classification statement, SessionRouting session, boolean prepared);
 
-    /** Whether the session holds state on that server that a new connection could not restore. */
-    boolean holdsState(FrontendSession session, String server);
+    /** A statement was sent to {@code server} (for the least-outstanding replica choice). */
+    default void started(String server) {
+    }
 
-    /** Everything to one server: the relay of issue #2, before read/write splitting. */
+    /** A statement sent to {@code server} has its complete response. */
+    default void finished(String server) {
+    }
+
+    /** Everything to one server: the relay of issue #2, used when no monitor is configured. */
     static Routes single(BackendEndpoint endpoint) {
         return new Routes() {
             @Override
@@ -38,13 +51,8 @@ public interface Routes {
             }
 
             @Override
-            public String route(Classification statement, FrontendSession session) {
-                return endpoint.name();
-            }
-
-            @Override
-            public boolean holdsState(FrontendSession session, String server) {
-                return true;
+            public RouteDecision route(Classification statement, SessionRouting session, boolean prepared) {
+                return new RouteDecision.ToServer(endpoint.name(), Reason.WRITE, false);
             }
         };
     }

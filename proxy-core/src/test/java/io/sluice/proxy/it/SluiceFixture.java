@@ -4,6 +4,7 @@ import io.sluice.proxy.Sluice;
 import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.HostPort;
 import io.sluice.proxy.config.MonitorConfig;
+import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.TlsConfig;
 import io.sluice.proxy.config.UserConfig;
@@ -49,6 +50,28 @@ public final class SluiceFixture implements AutoCloseable {
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), maxConnections, handshakeTimeout,
                 maxAllowedPacket, List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
                 Optional.of(monitor), TlsConfig.defaults());
+        try {
+            return new SluiceFixture(Sluice.start(config, inspector()));
+        } catch (Sluice.StartupException e) {
+            throw new IllegalStateException("Sluice did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sluice in front of every server of the cluster (source and replicas, roles discovered by the monitor, which
+     * checks every 200 ms), with this routing section.
+     */
+    public static SluiceFixture splitting(SandboxCluster cluster, RoutingConfig routing) {
+        List<BackendConfig> backends = new ArrayList<>();
+        for (SandboxServer s : cluster.servers()) {
+            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1));
+        }
+        MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
+                Duration.ofMillis(200));
+        SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
+                SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
+                List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
+                Optional.of(monitor), TlsConfig.defaults(), routing);
         try {
             return new SluiceFixture(Sluice.start(config, inspector()));
         } catch (Sluice.StartupException e) {

@@ -215,7 +215,7 @@ public final class Router {
         if (replica.isPresent()) {
             return new ToServer(replica.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true);
         }
-        if (policy.fallback() == RoutingPolicy.Fallback.ERROR) {
+        if (policy.fallback() == RoutingPolicy.Fallback.ERROR && !sessionStateOnly(c)) {
             return new Refuse(ErrorKind.NO_REPLICA, "no replica can serve this read (routing.fallback is error): "
                     + whyNoReplica(t, budget));
         }
@@ -225,6 +225,21 @@ public final class Router {
                     + "; and " + whyNoSource(t));
         }
         return new ToServer(source.get().name(), Reason.READ_FALLBACK_SOURCE, false);
+    }
+
+    /**
+     * A text that reads no data and only sets session state ({@code SET NAMES}, {@code SET sql_mode},
+     * {@code USE}): drivers send such statements while connecting, and any server may run them, since the session
+     * state is replayed wherever the session goes. {@code fallback: error} is about serving stale data, which these
+     * cannot, so they fall back to the source rather than fail the connection.
+     */
+    private static boolean sessionStateOnly(Classification c) {
+        for (ClassifiedStatement st : c.statements()) {
+            if ((st.kind() != StatementKind.SET && st.kind() != StatementKind.USE) || st.session().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static RouteDecision toSource(TopologySnapshot t, Reason reason) {

@@ -224,6 +224,19 @@ class ReplicaChoiceTest {
     }
 
     @Test
+    void fallbackErrorNeverRefusesStatementsThatOnlySetSessionState() {
+        // Drivers send these while connecting; refusing them would refuse the connection.
+        f.router = new Router(RoutingPolicy.DEFAULT.withFallback(RoutingPolicy.Fallback.ERROR));
+        f.topology = topology(source("src"), replica("r1", 5000));
+        assertThat(f.run("SET NAMES utf8mb4").server()).isEqualTo("src");
+        assertThat(f.run("SET autocommit=1, sql_mode = concat(@@sql_mode, ',STRICT_TRANS_TABLES')").server())
+                .isEqualTo("src");
+        assertThat(f.run("USE db1").server()).isEqualTo("src");
+        assertThat(f.refused("SELECT 1").kind()).isEqualTo(ErrorKind.NO_REPLICA);
+        assertThat(f.refused("SET NAMES utf8mb4; SELECT 1").kind()).isEqualTo(ErrorKind.NO_REPLICA);
+    }
+
+    @Test
     void noReplicaAndNoSourceRefusesAReadSayingBoth() {
         f.topology = topology(unreachable(source("src")), replica("r1", 5000));
         Refuse r = f.refused("SELECT 1");

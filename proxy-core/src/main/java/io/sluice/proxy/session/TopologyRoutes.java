@@ -1,0 +1,80 @@
+package io.sluice.proxy.session;
+
+import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.routing.classify.Classification;
+import io.sluice.routing.route.LoadView;
+import io.sluice.routing.route.RouteDecision;
+import io.sluice.routing.route.Router;
+import io.sluice.routing.route.SessionRouting;
+import io.sluice.routing.topology.ServerView;
+import io.sluice.routing.topology.TopologySnapshot;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * {@link Routes} over the monitor's topology: the router decides, the topology says who the source is, and
+ * in-flight counts per server feed the least-outstanding replica choice.
+ */
+public final class TopologyRoutes implements Routes {
+    private final Supplier<TopologySnapshot> topology;
+    private final Router router;
+    private final Map<String, BackendEndpoint> endpoints;
+    private final String firstConfigured;
+    private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+    private final LoadView load = server -> {
+        AtomicInteger n = outstanding.get(server);
+        return n == null ? 0 : n.get();
+    };
+
+    public TopologyRoutes(Supplier<TopologySnapshot> topology, Router router, List<BackendEndpoint> endpoints) {
+        this.topology = topology;
+        this.router = router;
+        this.endpoints = new LinkedHashMap<>();
+        for (BackendEndpoint e : endpoints) {
+            this.endpoints.put(e.name(), e);
+            outstanding.put(e.name(), new AtomicInteger());
+        }
+        this.firstConfigured = endpoints.get(0).name();
+    }
+
+    @Override
+    public String primary() {
+        return topology.get().source().map(ServerView::name).orElse(firstConfigured);
+    }
+
+    @Override
+    public BackendEndpoint endpoint(String server) {
+        BackendEndpoint e = endpoints.get(server);
+        if (e == null) {
+            throw new IllegalArgumentException("unknown server " + server);
+        }
+        return e;
+    }
+
+    @Override
+    public RouteDecision route(Classification statement, SessionRouting session, boolean prepared) {
+        TopologySnapshot t = topology.get();
+        return prepared ? router.routePrepared(statement, session, t, load) : router.route(statement, session, t, load);
+    }
+
+    @Override
+    public void started(String server) {
+        AtomicInteger n = outstanding.get(server);
+        if (n != null) {
+            n.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void finished(String server) {
+        AtomicInteger n = outstanding.get(server);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+}

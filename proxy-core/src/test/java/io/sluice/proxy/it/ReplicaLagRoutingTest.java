@@ -1,0 +1,94 @@
+package io.sluice.proxy.it;
+
+import io.sluice.proxy.config.RoutingConfig;
+import io.sluice.proxy.sandbox.SandboxCluster;
+import io.sluice.proxy.testing.ClusterExtension;
+import io.sluice.proxy.testing.FreshCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+import static io.sluice.proxy.it.ReadWriteSplitTest.WHO;
+import static io.sluice.proxy.it.ReadWriteSplitTest.connect;
+import static io.sluice.proxy.it.ReadWriteSplitTest.labelServers;
+import static io.sluice.proxy.it.ReadWriteSplitTest.who;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The lag budget, against real replicas made to lag deterministically: a replica delayed past the budget
+ * ({@code MASTER_DELAY}) or with its SQL thread stopped stops receiving reads, and receives them again once it
+ * is back; with no replica left, reads fall back to the source, or fail when {@code routing.fallback: error}.
+ */
+@ExtendWith(ClusterExtension.class)
+class ReplicaLagRoutingTest {
+    private static final Duration BUDGET = Duration.ofSeconds(1);
+
+    private static Set<String> readers(Statement s, int reads) throws SQLException {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < reads; i++) {
+            seen.add(who(s, WHO));
+        }
+        return seen;
+    }
+
+    @Test
+    void aReplicaOverTheLagBudgetGetsNoReadsUntilItCatchesUp(@FreshCluster SandboxCluster cluster) throws Exception {
+        labelServers(cluster);
+        cluster.awaitReplicasCaughtUp();
+        String r1 = cluster.replica(1).name();
+        String r2 = cluster.replica(2).name();
+        try (SluiceFixture sluice = SluiceFixture.splitting(cluster,
+                new RoutingConfig(BUDGET, RoutingConfig.Fallback.SOURCE));
+             Connection c = connect(sluice); Statement s = c.createStatement()) {
+            assertThat(readers(s, 40)).containsExactlyInAnyOrder(r1, r2);
+
+            // Replicating, threads running, but 3 s behind: over the 1 s budget.
+            cluster.replica(1).execute("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 3; START SLAVE");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(readers(s, 40)).containsExactly(r2));
+            assertThat(sluice.sluice().monitor().current().server(r1).orElseThrow().lagMillis()).isGreaterThan(1000);
+
+            cluster.replica(1).execute("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(readers(s, 40)).containsExactlyInAnyOrder(r1, r2));
+        }
+    }
+
+    @Test
+    void withNoReplicaLeftReadsFallBackToTheSourceOrFail(@FreshCluster SandboxCluster cluster) throws Exception {
+        labelServers(cluster);
+        cluster.awaitReplicasCaughtUp();
+        String source = cluster.source().name();
+        try (SluiceFixture toSource = SluiceFixture.splitting(cluster,
+                new RoutingConfig(BUDGET, RoutingConfig.Fallback.SOURCE));
+             SluiceFixture toError = SluiceFixture.splitting(cluster,
+                     new RoutingConfig(BUDGET, RoutingConfig.Fallback.ERROR));
+             Connection a = connect(toSource); Statement sa = a.createStatement();
+             Connection b = connect(toError); Statement sb = b.createStatement()) {
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(SQLException.class)
+                    .untilAsserted(() -> assertThat(who(sb, WHO)).startsWith("replica"));
+
+            cluster.replica(1).execute("STOP SLAVE SQL_THREAD");
+            cluster.replica(2).execute("STOP SLAVE SQL_THREAD");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(readers(sa, 20)).containsExactly(source));
+            SQLException refused = catchThrowableOfType(SQLException.class, () -> who(sb, WHO));
+            assertThat((Throwable) refused).isNotNull();
+            assertThat(refused.getErrorCode()).isEqualTo(2003);
+            assertThat(refused.getMessage()).contains("no replica");
+            // The session survives the refusal: writes still go to the source.
+            assertThat(who(sb, WHO + " FOR UPDATE")).isEqualTo(source);
+
+            cluster.replica(1).execute("START SLAVE SQL_THREAD");
+            cluster.replica(2).execute("START SLAVE SQL_THREAD");
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(SQLException.class)
+                    .untilAsserted(() -> assertThat(who(sb, WHO)).startsWith("replica"));
+        }
+    }
+}
