@@ -22,6 +22,7 @@ import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.monitor.Monitor;
 import io.sluice.proxy.monitor.MonitorSettings;
 import io.sluice.proxy.monitor.MonitoredBackend;
+import io.sluice.proxy.session.LinkPools;
 import io.sluice.proxy.session.Routes;
 import io.sluice.proxy.session.TopologyRoutes;
 import io.sluice.routing.route.Router;
@@ -138,7 +139,8 @@ public final class Sluice implements AutoCloseable {
         }
         services = new SessionServices(users, registry, identity, routes, clientTls, backendTls, rsa,
                 transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
-                inspector);
+                inspector, new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
+                config.pool().acquireTimeout().toMillis()));
         if (config.usersFromBackend() && config.monitor().isPresent()) {
             startAccountRefresh(primary, config.monitor().get(), backendTls);
         }
@@ -188,6 +190,14 @@ public final class Sluice implements AutoCloseable {
         }
         return t.servers().stream().noneMatch(v -> v.reachable() && v.role() == io.sluice.routing.topology.Role.REPLICA
                 && v.replicating() && v.lagMillis() < 0);
+    }
+
+    private static int eventLoops(EventLoopGroup group) {
+        int n = 0;
+        for (var ignored : group) {
+            n++;
+        }
+        return Math.max(1, n);
     }
 
     private HandshakeV10 probe(List<BackendEndpoint> endpoints) throws StartupException {

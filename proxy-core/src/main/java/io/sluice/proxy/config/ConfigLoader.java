@@ -34,6 +34,7 @@ public final class ConfigLoader {
     private static final Section BACKEND = Section.of("name", "address", "weight");
     private static final Section MONITOR = Section.of("user", "password", "interval");
     private static final Section ROUTING = Section.of("max_replica_lag", "fallback");
+    private static final Section POOL = Section.of("max_per_backend", "acquire_timeout");
     private static final Section TLS = Section.of("cert", "key", "backend", "backend_ca", "backend_verify_hostname");
     private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
             .listOf("users", USER)
@@ -41,7 +42,8 @@ public final class ConfigLoader {
             .listOf("backends", BACKEND)
             .mapping("monitor", MONITOR)
             .mapping("tls", TLS)
-            .mapping("routing", ROUTING);
+            .mapping("routing", ROUTING)
+            .mapping("pool", POOL);
 
     private ConfigLoader() {
     }
@@ -127,11 +129,14 @@ public final class ConfigLoader {
         TlsConfig tls = root.mapping("tls", TLS).map(ConfigLoader::readTls).orElse(TlsConfig.defaults());
         RoutingConfig routing = root.mapping("routing", ROUTING).map(ConfigLoader::readRouting)
                 .orElse(RoutingConfig.defaults());
+        PoolConfig pool = root.mapping("pool", POOL).map(m -> new PoolConfig(
+                m.integer("max_per_backend", PoolConfig.DEFAULT_MAX_PER_BACKEND, 1),
+                m.duration("acquire_timeout", PoolConfig.DEFAULT_ACQUIRE_TIMEOUT))).orElse(PoolConfig.defaults());
         if (!problems.isEmpty()) {
             return null;
         }
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing);
+                usersRefreshInterval, backends, monitor, tls, routing, pool);
     }
 
     private static List<UserConfig> readUsers(Mapping root) {

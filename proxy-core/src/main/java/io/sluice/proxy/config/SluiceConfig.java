@@ -29,11 +29,13 @@ import java.util.Optional;
  * @param monitor              {@code monitor}: optional for now
  * @param tls                  {@code tls}: optional; {@link TlsConfig#defaults()} when absent
  * @param routing              {@code routing}: optional; {@link RoutingConfig#defaults()} when absent
+ * @param pool                 {@code pool}: optional; {@link PoolConfig#defaults()} when absent
  */
 public record SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
                            List<UserConfig> users,
                            boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
-                           Optional<MonitorConfig> monitor, TlsConfig tls, RoutingConfig routing) {
+                           Optional<MonitorConfig> monitor, TlsConfig tls, RoutingConfig routing,
+                           PoolConfig pool) {
     /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6033);
     /** Default for {@code max_connections}. */
@@ -67,6 +69,7 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
         Objects.requireNonNull(monitor, "monitor");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(pool, "pool");
         if (usersFromBackend && monitor.isEmpty()) {
             throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
         }
@@ -77,7 +80,16 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
                         boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
                         Optional<MonitorConfig> monitor, TlsConfig tls) {
         this(listen, maxConnections, handshakeTimeout, DEFAULT_MAX_ALLOWED_PACKET, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, RoutingConfig.defaults());
+                usersRefreshInterval, backends, monitor, tls, RoutingConfig.defaults(), PoolConfig.defaults());
+    }
+
+    /** With the pool section at its defaults. */
+    public SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
+                        List<UserConfig> users, boolean usersFromBackend, Duration usersRefreshInterval,
+                        List<BackendConfig> backends, Optional<MonitorConfig> monitor, TlsConfig tls,
+                        RoutingConfig routing) {
+        this(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, PoolConfig.defaults());
     }
 
     /** With the routing section at its defaults. */
@@ -85,19 +97,25 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
                         List<UserConfig> users, boolean usersFromBackend, Duration usersRefreshInterval,
                         List<BackendConfig> backends, Optional<MonitorConfig> monitor, TlsConfig tls) {
         this(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, RoutingConfig.defaults());
+                usersRefreshInterval, backends, monitor, tls, RoutingConfig.defaults(), PoolConfig.defaults());
     }
 
     /** The same configuration with another routing section. */
     public SluiceConfig withRouting(RoutingConfig r) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, r);
+                usersRefreshInterval, backends, monitor, tls, r, pool);
+    }
+
+    /** The same configuration with another pool section. */
+    public SluiceConfig withPool(PoolConfig p) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, p);
     }
 
     /** The same configuration with another {@code max_allowed_packet}. */
     public SluiceConfig withMaxAllowedPacket(long bytes) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, bytes, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing);
+                usersRefreshInterval, backends, monitor, tls, routing, pool);
     }
 
     /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */

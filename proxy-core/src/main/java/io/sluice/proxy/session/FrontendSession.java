@@ -35,6 +35,7 @@ import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.protocol.message.StmtPrepareOk;
 import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.StatementFlag;
 import io.sluice.routing.route.Reason;
 import io.sluice.routing.route.RouteDecision;
 import io.sluice.routing.route.SessionRouting;
@@ -139,7 +140,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private Command runningCommand;
     private Function<ServerLink, Frame> waitingRewrite;
     private Runnable waitingSuccess;
-    private final ArrayDeque<Runnable> deferredCloses = new ArrayDeque<>();
+    /** The connection the last statement ran on, kept until the next one (see completeCommand). */
+    private ServerLink sticky;
+    private Classification runningClassification;
+    private String secretDigest = "none";
     private boolean registered;
     private int pendingBytes;
     /** The command being forwarded spans several frames (16 MiB and more); its next frame goes straight up. */
@@ -361,14 +365,95 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void onAuthenticated(ClientAuthenticator.Outcome outcome) {
         login = new BackendLogin(login.user(), outcome.password(), outcome.nativeStage1(), login.database(),
                 login.capabilities(), login.characterSet(), login.attributes());
+        secretDigest = secretDigest(login);
         phase(Phase.CONNECTING_BACKEND);
         closeAllLinks();
         state = new SessionState(login.database());
         prepared.clear();
         routing.reset();
-        // The first backend login (on the source) is what proves the credentials work on the servers too.
         String server = services.routes().primary();
-        openLink(server, login, outcome.verifiedLocally(), this::onFirstLinkReady);
+        if (!outcome.verifiedLocally()) {
+            // Only the server can check this password: a new login on the source is the check.
+            pool().reserveAnyway(server);
+            openLink(server, login, false, this::onFirstLinkReady);
+        } else {
+            acquire(server, this::onFirstLinkReady);
+        }
+    }
+
+    /** What distinguishes this user's credentials in pool keys, without keeping the secret itself there. */
+    private static String secretDigest(BackendLogin l) {
+        byte[] stage1 = l.password() != null ? NativePassword.stage1(l.password()) : l.nativeStage1();
+        if (stage1 == null) {
+            return "none";
+        }
+        return java.util.HexFormat.of().formatHex(io.sluice.protocol.auth.CachingSha2Password.sha256(stage1));
+    }
+
+    private LinkPool pool() {
+        return services.pools().of(channel.eventLoop());
+    }
+
+    private LinkPool.Key key(String server) {
+        return new LinkPool.Key(server, login.user(), secretDigest, login.capabilities().bits(),
+                login.characterSet());
+    }
+
+    /**
+     * A connection to {@code server} for this session: the one it holds, an idle one from the pool, a new one
+     * when the pool's bound allows, or the next one given back (bounded by {@code pool.acquire_timeout}).
+     */
+    private void acquire(String server, Consumer<ServerLink> then) {
+        ServerLink held = links.get(server);
+        if (held != null && held.connection.isActive()) {
+            then.accept(held);
+            return;
+        }
+        if (held != null) {
+            dropLink(held);
+        }
+        LinkPool pool = pool();
+        ServerLink idle = pool.borrow(key(server));
+        if (idle != null) {
+            adopt(idle);
+            then.accept(idle);
+            return;
+        }
+        if (pool.reserve(server)) {
+            openLink(server, login.withDatabase(state.database()), true, then);
+            return;
+        }
+        pool.await(key(server), services.pools().acquireTimeoutMillis(), got -> {
+            if (phase == Phase.CLOSING) {
+                if (got != null) {
+                    pool.giveBack(got);
+                } else {
+                    pool.released(server);
+                }
+                return;
+            }
+            if (got != null) {
+                adopt(got);
+                then.accept(got);
+            } else {
+                openLink(server, login.withDatabase(state.database()), true, then);
+            }
+        }, () -> {
+            ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, "no connection to " + server
+                    + " became free within pool.acquire_timeout (pool.max_per_backend reached)");
+            if (phase == Phase.CONNECTING_BACKEND) {
+                phase(Phase.CLOSING);
+                writeErrAndClose(authSeq, err);
+            } else if (phase != Phase.CLOSING) {
+                failPendingCommand(err);
+            }
+        });
+    }
+
+    private void adopt(ServerLink link) {
+        links.put(link.server, link);
+        link.connection.listener(this);
+        link.connection.autoRead(channel.isWritable());
     }
 
     /**
@@ -382,19 +467,20 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                         services.backendTls(), (int) services.connectTimeout().toMillis())
                 .whenComplete((conn, error) -> {
                     // Completed on our event loop: the backend channel is registered on it.
+                    LinkPool pool = pool();
                     if (error != null) {
+                        pool.released(server);
                         onLinkFailed(server, error, verifiedLocally);
                         return;
                     }
+                    ServerLink link = new ServerLink(server, conn, clientCaps.deprecateEof(),
+                            SessionState.Snapshot.fresh(backendLogin.database()), key(server));
+                    conn.channel().closeFuture().addListener(f -> pool.closed(link));
                     if (phase == Phase.CLOSING) {
-                        conn.close();
+                        pool.giveBack(link);
                         return;
                     }
-                    ServerLink link = new ServerLink(server, conn, clientCaps.deprecateEof(),
-                            SessionState.Snapshot.fresh(backendLogin.database()));
-                    links.put(server, link);
-                    conn.listener(this);
-                    conn.autoRead(channel.isWritable());
+                    adopt(link);
                     then.accept(link);
                 });
     }
@@ -423,6 +509,25 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void onFirstLinkReady(ServerLink link) {
+        String db = state.database();
+        if (db != null && !db.equals(link.applied.database())) {
+            // A pooled connection: the database the client logged in with is set now, so that an unknown one
+            // fails the login as the server would fail it, not the first statement.
+            ByteBuf initDb = Packets.build(ctx.alloc(), 0, b -> {
+                b.writeByte(Command.INIT_DB.code());
+                b.writeCharSequence(db, StandardCharsets.UTF_8);
+            });
+            internal(link, initDb, Command.INIT_DB, outcome -> {
+                if (outcome.failed()) {
+                    phase(Phase.CLOSING);
+                    writeErrAndClose(authSeq, outcome.error());
+                    return;
+                }
+                link.applied = SessionState.Snapshot.fresh(db);
+                onFirstLinkReady(link);
+            });
+            return;
+        }
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
             handshakeTimer = null;
@@ -439,6 +544,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         } else {
             log.info("conn {}: '{}' from {} logged in, {}", id, user, clientHost, link);
         }
+        releaseIdleLinks();
         drainPending();
         // Frames that arrived with the last login packet wait in the decoder (one frame per read before
         // login); an empty read makes it decode them now.
@@ -597,6 +703,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         routing.onStatementSent(c, to);
         routed = true;
+        runningClassification = c;
         to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
         return to.server();
     }
@@ -644,16 +751,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         state = new SessionState(null);
         prepared.clear();
         routing.reset();
-        // The reset ran on one connection; the others still hold the old state: drop them.
-        for (ServerLink l : List.copyOf(links.values())) {
-            if (l != current) {
-                dropLink(l);
-            }
-        }
         if (current != null) {
-            current.applied = SessionState.Snapshot.fresh(null);
-            current.prepared.clear();
-            current.typesSent.clear();
+            current.afterReset();
         }
     }
 
@@ -677,18 +776,23 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void withLink(String server, Consumer<ServerLink> then) {
-        ServerLink link = links.get(server);
-        if (link != null && link.connection.isActive()) {
-            then.accept(link);
-            return;
-        }
-        if (link != null) {
-            dropLink(link);
-        }
-        openLink(server, login.withDatabase(state.database()), true, then);
+        acquire(server, then);
     }
 
     private void readyToForward(ServerLink link) {
+        if (state.snapshot().needsResetFrom(link.applied)) {
+            // The connection holds session state this session never set (another session's, from the pool).
+            ByteBuf reset = Packets.build(ctx.alloc(), 0, b -> b.writeByte(Command.RESET_CONNECTION.code()));
+            internal(link, reset, Command.RESET_CONNECTION, outcome -> {
+                if (outcome.failed()) {
+                    failPendingCommand(outcome.error());
+                    return;
+                }
+                link.afterReset();
+                readyToForward(link);
+            });
+            return;
+        }
         SessionState.Replay replay = state.snapshot().replayFrom(link.applied);
         if (!replay.isEmpty()) {
             replayOn(link, replay, () -> readyToForward(link));
@@ -788,6 +892,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         current = null;
         channel.writeAndFlush(Packets.build(ctx.alloc(), 1, err::encode));
         phase(Phase.COMMAND);
+        releaseIdleLinks();
         drainPending();
     }
 
@@ -812,7 +917,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         Classification c = services.inspector().classify(preparingSql);
         prepared.put(clientId, new Prepared(clientId, preparingSql, ok.params(), ok.columns(), c));
         lastPreparedId = clientId;
-        link.prepared.put(clientId, ok.statementId());
+        Long previous = link.preparedBySql.put(preparingSql, ok.statementId());
+        if (previous != null && previous != ok.statementId()) {
+            // The client prepared the same text again: the connection keeps one statement for it.
+            closeOnServer(link, previous);
+        }
         p.setIntLE(p.readerIndex() + 1, (int) clientId);
     }
 
@@ -896,7 +1005,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * never was (the frame is then sent when the prepare completes: returns null meanwhile).
      */
     private Frame rewriteStatementId(ServerLink link, Prepared stmt, Frame frame) {
-        Long backendId = link.prepared.get(stmt.clientId);
+        Long backendId = link.preparedBySql.get(stmt.sql);
         if (backendId == null) {
             prepareOn(link, stmt);
             return null;
@@ -916,7 +1025,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 failPendingCommand(outcome.error());
                 return;
             }
-            link.prepared.put(stmt.clientId, outcome.prepared().statementId());
+            link.preparedBySql.put(stmt.sql, outcome.prepared().statementId());
             readyToForward(link);
         });
     }
@@ -931,6 +1040,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (f == null || stmt.params == 0) {
             return f;
         }
+        long backendId = link.preparedBySql.get(stmt.sql);
         ByteBuf p = f.payload();
         int bitmap = (stmt.params + 7) / 8;
         int flagAt = p.readerIndex() + 1 + 4 + 1 + 4 + bitmap;
@@ -942,14 +1052,16 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             if (flagAt + 1 + typesLength <= p.writerIndex()) {
                 stmt.paramTypes = new byte[typesLength];
                 p.getBytes(flagAt + 1, stmt.paramTypes);
+                link.typesSent.put(backendId, stmt.paramTypes);
             }
-            link.typesSent.add(stmt.clientId);
             return f;
         }
-        if (link.typesSent.contains(stmt.clientId) || stmt.paramTypes == null || f.continues()) {
+        // The server uses the types it last received for this statement, maybe from another session sharing the
+        // connection: send this session's own when they differ.
+        if (stmt.paramTypes == null || java.util.Arrays.equals(link.typesSent.get(backendId), stmt.paramTypes)
+                || f.continues()) {
             return f;
         }
-        // Splice the types in: header, payload up to the flag, flag=1, types, rest.
         ByteBuf out = ctx.alloc().buffer(f.content().readableBytes() + stmt.paramTypes.length);
         int before = flagAt - p.readerIndex();
         int payloadLength = p.readableBytes() + stmt.paramTypes.length;
@@ -959,30 +1071,24 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         out.writeBytes(stmt.paramTypes);
         out.writeBytes(p, flagAt + 1, p.writerIndex() - flagAt - 1);
         f.release();
-        link.typesSent.add(stmt.clientId);
+        link.typesSent.put(backendId, stmt.paramTypes);
         return new Frame(out, false);
     }
 
+    /**
+     * A client closing a statement: the connections keep theirs, prepared by text for every session of the user
+     * (a statement cache, bounded per connection by {@link ServerLink#MAX_CACHED_STATEMENTS}).
+     */
     private void closeStatement(Prepared stmt) {
         prepared.remove(stmt.clientId);
-        for (ServerLink link : links.values()) {
-            Long backendId = link.prepared.remove(stmt.clientId);
-            link.typesSent.remove(stmt.clientId);
-            if (backendId != null && link.connection.isActive() && link.internal == null && link != current) {
-                long bid = backendId;
-                link.connection.writeAndFlush(Packets.build(ctx.alloc(), 0, b -> {
-                    b.writeByte(Command.STMT_CLOSE.code());
-                    b.writeIntLE((int) bid);
-                }));
-            } else if (backendId != null && link.connection.isActive()) {
-                // The connection is busy: close it there once idle, by queueing behind the current exchange.
-                long bid = backendId;
-                deferredCloses.add(() -> link.connection.writeAndFlush(Packets.build(ctx.alloc(), 0, b -> {
-                    b.writeByte(Command.STMT_CLOSE.code());
-                    b.writeIntLE((int) bid);
-                })));
-            }
-        }
+    }
+
+    private void closeOnServer(ServerLink link, long backendId) {
+        link.typesSent.remove(backendId);
+        link.connection.write(Packets.build(ctx.alloc(), 0, b -> {
+            b.writeByte(Command.STMT_CLOSE.code());
+            b.writeIntLE((int) backendId);
+        }));
     }
 
     /** Answers a command Sluice will not relay with an ERR, keeping the session. */
@@ -999,10 +1105,26 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      */
     private void kill(StatementInspector.Kill kill) {
         FrontendSession target = services.registry().get(kill.connectionId());
-        ServerLink targetLink = target == null ? null : target.killableLink();
-        if (targetLink == null) {
+        if (target == null) {
             channel.writeAndFlush(Packets.build(ctx.alloc(), 1,
                     ErrPacket.of(ErrorCode.NO_SUCH_THREAD, kill.connectionId())::encode));
+            return;
+        }
+        ServerLink targetLink = target.killableLink();
+        if (targetLink == null) {
+            // The target holds no backend connection (idle, multiplexed): nothing runs to interrupt; a KILL
+            // CONNECTION closes it here, for its own user only (Sluice cannot ask a server about privileges
+            // without a connection to kill on).
+            if (!java.util.Objects.equals(target.user(), user)) {
+                channel.writeAndFlush(Packets.build(ctx.alloc(), 1,
+                        ErrPacket.of(ErrorCode.KILL_DENIED, kill.connectionId())::encode));
+                return;
+            }
+            if (!kill.queryOnly()) {
+                target.closeFromAnyThread();
+            }
+            OkPacket ok = OkPacket.of(0, 0, routing.autocommit() ? ServerStatus.AUTOCOMMIT : 0, 0);
+            channel.writeAndFlush(Packets.build(ctx.alloc(), 1, b -> ok.encode(b, clientCaps)));
             return;
         }
         if (target == this && !kill.queryOnly()) {
@@ -1014,16 +1136,23 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     /**
-     * The connection a KILL of this session should reach: the one running its statement, else its connection to
-     * the primary. Read from another session's thread: a racy read of a field that only ever points at a live
-     * link or null, which is all KILL needs.
+     * The connection a KILL of this session should reach: the one running its statement, else one it holds.
+     * Read from another session's thread: a racy read of fields that only ever point at a live link or null,
+     * which is all KILL needs.
      */
     ServerLink killableLink() {
         ServerLink c = current;
         if (c != null) {
             return c;
         }
-        return links.get(services.routes().primary());
+        ServerLink s = sticky;
+        if (s != null) {
+            return s;
+        }
+        for (ServerLink l : links.values().toArray(new ServerLink[0])) {
+            return l;
+        }
+        return null;
     }
 
     /** The backend thread serving this session now, or -1. Safe to call from any thread (a racy read is fine). */
@@ -1207,15 +1336,69 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             after.run();
         }
         preparingSql = null;
+        ServerLink ran = current;
+        Classification ranWhat = runningClassification;
+        runningClassification = null;
         if (!clientStreaming) {
             current = null;
         }
+        // What the statement left on its connection that the next one may ask about (warnings, the last insert
+        // id, anything the classifier marks as depending on the session or the previous statement) keeps that
+        // connection with the session until its next statement.
+        sticky = ran != null && (ran.tracker.warnings() > 0 || ran.tracker.lastInsertId() != 0
+                || (ranWhat != null && dependsOnConnection(ranWhat))) ? ran : null;
         phase(Phase.COMMAND);
-        Runnable r;
-        while ((r = deferredCloses.poll()) != null) {
-            r.run();
-        }
+        releaseIdleLinks();
         drainPending();
+    }
+
+    private static boolean dependsOnConnection(Classification c) {
+        for (var st : c.statements()) {
+            if (st.has(StatementFlag.SESSION_DEPENDENT) || st.has(StatementFlag.PREVIOUS_STATEMENT_DEPENDENT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives back to the pool every connection the session holds no state on: not in its transaction, not
+     * carrying its pins (on the source), no open cursor or pending long data, not the sticky one.
+     */
+    private void releaseIdleLinks() {
+        if (links.isEmpty() || phase != Phase.COMMAND) {
+            return;
+        }
+        for (ServerLink l : List.copyOf(links.values())) {
+            if (holdsLink(l)) {
+                continue;
+            }
+            links.remove(l.server);
+            if (l.preparedBySql.size() > ServerLink.MAX_CACHED_STATEMENTS) {
+                l.connection.listener(null);
+                l.connection.close(); // a fresh connection beats an unbounded statement cache
+            } else {
+                pool().giveBack(l);
+            }
+        }
+    }
+
+    private boolean holdsLink(ServerLink l) {
+        if (l == current || l == sticky || l.internal != null) {
+            return true;
+        }
+        if (routing.inTransaction() && routing.transactionServer().map(l.server::equals).orElse(true)) {
+            return true;
+        }
+        if (routing.pinned() && l.server.equals(services.routes().primary())) {
+            return true;
+        }
+        for (Prepared p : prepared.values()) {
+            if (p.boundLink == l) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ServerLink linkOf(BackendConnection conn) {
@@ -1291,12 +1474,37 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (current == link) {
             current = null;
         }
+        if (sticky == link) {
+            sticky = null;
+        }
     }
 
+    /**
+     * The session ends or starts over (COM_CHANGE_USER): connections it holds no state on go back to the pool,
+     * the others (an open transaction, pins, a statement in flight) are closed, which is how the server learns to
+     * roll back and release.
+     */
     private void closeAllLinks() {
         for (ServerLink l : List.copyOf(links.values())) {
-            dropLink(l);
+            boolean clean = phase != Phase.IN_FLIGHT && l.internal == null && l != current
+                    && !(routing.inTransaction() || routing.pinned());
+            if (clean && l.connection.isActive() && !holdsBoundStatement(l)) {
+                links.remove(l.server);
+                pool().giveBack(l);
+            } else {
+                dropLink(l);
+            }
         }
+        sticky = null;
+    }
+
+    private boolean holdsBoundStatement(ServerLink l) {
+        for (Prepared p : prepared.values()) {
+            if (p.boundLink == l) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -52,6 +52,8 @@ public final class ResponseTracker {
     private long remaining;
     private int prepareColumns;
     private int lastStatus;
+    private long lastInsertId;
+    private int warnings;
     private int nextSequenceId;
     private boolean error;
     private int errorCode;
@@ -70,6 +72,8 @@ public final class ResponseTracker {
     /** Starts tracking the response to {@code command}. */
     public void begin(Command command) {
         error = false;
+        lastInsertId = 0;
+        warnings = 0;
         errorCode = 0;
         midPacket = false;
         okCount = 0;
@@ -222,18 +226,24 @@ public final class ResponseTracker {
         state = State.DONE;
     }
 
-    private static int eofStatus(Frame frame) {
+    private int eofStatus(Frame frame) {
         ByteBuf p = frame.payload();
+        warnings = p.readableBytes() >= 3 ? p.getUnsignedShortLE(p.readerIndex() + 1) : 0;
         return p.readableBytes() >= 5 ? p.getUnsignedShortLE(p.readerIndex() + 3) : 0;
     }
 
-    /** Status flags of an OK packet (header 0x00 or 0xFE): after two length-encoded integers. */
-    private static int okStatus(Frame frame) {
+    /**
+     * Status flags of an OK packet (header 0x00 or 0xFE), after two length-encoded integers; also notes its last
+     * insert id and warning count, which tie the session to this connection until its next statement.
+     */
+    private int okStatus(Frame frame) {
         ByteBuf p = frame.payload();
         p.skipBytes(1);
         Wire.readLenencInt(p, "affected rows");
-        Wire.readLenencInt(p, "last insert id");
-        return Wire.readInt2(p, "status flags");
+        lastInsertId = Wire.readLenencInt(p, "last insert id");
+        int status = Wire.readInt2(p, "status flags");
+        warnings = p.readableBytes() >= 2 ? p.readUnsignedShortLE() : 0;
+        return status;
     }
 
     public State state() {
@@ -252,6 +262,16 @@ public final class ResponseTracker {
     /** Status flags of the last OK or EOF of the response. */
     public int lastStatus() {
         return lastStatus;
+    }
+
+    /** The last insert id of the response's last OK (0 when none). */
+    public long lastInsertId() {
+        return lastInsertId;
+    }
+
+    /** The warning count of the response's last OK or EOF. */
+    public int warnings() {
+        return warnings;
     }
 
     public boolean failed() {

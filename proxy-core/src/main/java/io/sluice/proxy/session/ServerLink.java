@@ -3,37 +3,52 @@ package io.sluice.proxy.session;
 import io.sluice.proxy.backend.BackendConnection;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * A session's connection to one backend server, and what that connection holds of the session: the session-state
- * snapshot applied to it, and the statements prepared on it (client statement id → the server's id), with
- * whether parameter types were already sent for each (COM_STMT_EXECUTE may omit them after the first execution,
- * but only on the connection that saw them).
+ * A connection to one backend server, held by one session at a time and pooled between statements. It carries
+ * what it holds of the sessions that used it: the session-state snapshot applied to it, and the statements
+ * prepared on it (by SQL text, so that every session of the same user reuses them), with whether parameter types
+ * were already sent for each (COM_STMT_EXECUTE may omit them after the first execution, but only on the
+ * connection that saw them).
  *
- * <p>Confined to the owning session's event loop.
+ * <p>Confined to its event loop.
  */
 final class ServerLink {
+    /** Past this many cached statements the connection is reset when it goes back to the pool. */
+    static final int MAX_CACHED_STATEMENTS = 256;
+
     final String server;
     final BackendConnection connection;
     final ResponseTracker tracker;
+    final LinkPool.Key key;
     SessionState.Snapshot applied;
-    final Map<Long, Long> prepared = new HashMap<>();
-    final Set<Long> typesSent = new HashSet<>();
-    /** Set while Sluice runs a statement of its own on this link (state replay, lazy prepare). */
+    final Map<String, Long> preparedBySql = new HashMap<>();
+    /** Per server statement id: the parameter types it last received (2 bytes each). */
+    final Map<Long, byte[]> typesSent = new HashMap<>();
+    /** Set while Sluice runs a statement of its own on this link (state replay, lazy prepare, reset). */
     InternalExchange internal;
+    /** Closed by the pool to make room; its close must not be counted twice. */
+    boolean closedByPool;
 
-    ServerLink(String server, BackendConnection connection, boolean deprecateEof, SessionState.Snapshot applied) {
+    ServerLink(String server, BackendConnection connection, boolean deprecateEof, SessionState.Snapshot applied,
+               LinkPool.Key key) {
         this.server = server;
         this.connection = connection;
         this.tracker = new ResponseTracker(deprecateEof);
         this.applied = applied;
+        this.key = key;
     }
 
     long threadId() {
         return connection.threadId();
+    }
+
+    /** Forgets what a COM_RESET_CONNECTION discards on the server. */
+    void afterReset() {
+        preparedBySql.clear();
+        typesSent.clear();
+        applied = SessionState.Snapshot.fresh(applied.database());
     }
 
     @Override

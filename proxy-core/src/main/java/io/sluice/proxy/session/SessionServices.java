@@ -22,5 +22,5 @@ public record SessionServices(UserDirectory users, ConnectionRegistry registry, 
                              Routes routes, SslContext clientTls, SslContext backendTls,
                              RsaKeys rsa, Class<? extends Channel> backendChannelType, long maxPacketSize,
                              Duration handshakeTimeout, Duration readTimeout, Duration connectTimeout,
-                             StatementInspector inspector) {
+                             StatementInspector inspector, LinkPools pools) {
 }

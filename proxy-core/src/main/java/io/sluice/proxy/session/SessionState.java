@@ -132,6 +132,27 @@ public final class SessionState {
             return new Replay(db, statements);
         }
 
+        /**
+         * Whether a connection holding {@code applied} has state this session never set (another session's, from
+         * the pool), which a replay cannot undo: it needs COM_RESET_CONNECTION first.
+         */
+        public boolean needsResetFrom(Snapshot applied) {
+            if (applied.charset != null && !applied.charset.equals(charset)) {
+                return true;
+            }
+            for (Map.Entry<String, String> e : applied.variables.entrySet()) {
+                if (!variables.containsKey(e.getKey())) {
+                    return true;
+                }
+            }
+            if (applied.autocommit != null && !applied.autocommit.equals(autocommit)) {
+                return true;
+            }
+            return commonPrefix(transactionCharacteristics, applied.transactionCharacteristics)
+                    < applied.transactionCharacteristics.size()
+                    || commonPrefix(verbatim, applied.verbatim) < applied.verbatim.size();
+        }
+
         private static int commonPrefix(List<String> a, List<String> b) {
             int i = 0;
             while (i < a.size() && i < b.size() && a.get(i).equals(b.get(i))) {

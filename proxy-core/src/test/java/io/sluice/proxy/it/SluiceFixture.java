@@ -4,6 +4,7 @@ import io.sluice.proxy.Sluice;
 import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.HostPort;
 import io.sluice.proxy.config.MonitorConfig;
+import io.sluice.proxy.config.PoolConfig;
 import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.TlsConfig;
@@ -62,6 +63,11 @@ public final class SluiceFixture implements AutoCloseable {
      * checks every 200 ms), with this routing section.
      */
     public static SluiceFixture splitting(SandboxCluster cluster, RoutingConfig routing) {
+        return splitting(cluster, routing, PoolConfig.defaults());
+    }
+
+    /** The same, with this pool section. */
+    public static SluiceFixture splitting(SandboxCluster cluster, RoutingConfig routing, PoolConfig pool) {
         List<BackendConfig> backends = new ArrayList<>();
         for (SandboxServer s : cluster.servers()) {
             backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1));
@@ -71,7 +77,7 @@ public final class SluiceFixture implements AutoCloseable {
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
                 SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
                 List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
-                Optional.of(monitor), TlsConfig.defaults(), routing);
+                Optional.of(monitor), TlsConfig.defaults(), routing, pool);
         try {
             return new SluiceFixture(Sluice.start(config, inspector()));
         } catch (Sluice.StartupException e) {

@@ -1,0 +1,176 @@
+package io.sluice.proxy.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The backend connections of one event loop: idle ones by {@link Key}, and a bound on how many are open per
+ * server. Sessions borrow a connection for a statement and give it back when they hold no state on it, so many
+ * client connections share few backend connections (multiplexing).
+ *
+ * <p>One pool per event loop, used only from that loop: connections never change threads, and nothing here
+ * needs a lock. The configured {@code pool.max_per_backend} is divided among the loops.
+ */
+final class LinkPool {
+    /**
+     * What makes two connections interchangeable: the server, the user and secret they logged in with, and the
+     * capability flags and character set that shape the packets relayed on them.
+     */
+    record Key(String server, String user, String secretDigest, long capabilities, int characterSet) {
+    }
+
+    /** A session waiting for a connection to a server whose bound is reached. */
+    private record Waiter(Key key, Consumer<ServerLink> then, Runnable timedOut, ScheduledFuture<?> timer) {
+    }
+
+    private final EventExecutor loop;
+    private final int maxPerServer;
+    private final Map<Key, ArrayDeque<ServerLink>> idle = new HashMap<>();
+    private final Map<String, Integer> open = new HashMap<>();
+    private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
+
+    LinkPool(EventExecutor loop, int maxPerServer) {
+        this.loop = loop;
+        this.maxPerServer = maxPerServer;
+    }
+
+    /** An idle, live connection for this key, or null. */
+    ServerLink borrow(Key key) {
+        ArrayDeque<ServerLink> q = idle.get(key);
+        while (q != null && !q.isEmpty()) {
+            ServerLink l = q.pollLast();
+            if (l.connection.isActive()) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a new connection to this server may be opened now; if so it is counted as open. */
+    boolean reserve(String server) {
+        int n = open.getOrDefault(server, 0);
+        if (n >= maxPerServer) {
+            // Make room by closing an idle connection of another user to the same server, if there is one.
+            if (!evictIdle(server)) {
+                return false;
+            }
+            n = open.getOrDefault(server, 0);
+        }
+        open.put(server, n + 1);
+        return true;
+    }
+
+    /** Counts a connection opened regardless of the bound (a login only the server can verify). */
+    void reserveAnyway(String server) {
+        open.merge(server, 1, Integer::sum);
+    }
+
+    /** A reserved connection could not be opened, or an open one closed. */
+    void released(String server) {
+        open.merge(server, -1, Integer::sum);
+        wakeOneWaiter(server);
+    }
+
+    /** Called when a connection's channel closes, wherever it was. */
+    void closed(ServerLink link) {
+        if (link.closedByPool) {
+            return; // counted when it was evicted
+        }
+        ArrayDeque<ServerLink> q = idle.get(link.key);
+        if (q != null) {
+            q.remove(link);
+        }
+        released(link.server);
+    }
+
+    /** A session gives a connection back; a session waiting for one of this key gets it at once. */
+    void giveBack(ServerLink link) {
+        if (!link.connection.isActive()) {
+            return; // its close listener accounts for it
+        }
+        link.connection.listener(null);
+        ArrayDeque<Waiter> ws = waiters.get(link.server);
+        if (ws != null) {
+            for (Iterator<Waiter> it = ws.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (w.key.equals(link.key)) {
+                    it.remove();
+                    w.timer.cancel(false);
+                    w.then.accept(link);
+                    return;
+                }
+            }
+        }
+        idle.computeIfAbsent(link.key, k -> new ArrayDeque<>()).addLast(link);
+        if (ws != null && !ws.isEmpty()) {
+            // Someone waits for this server under another key: an idle connection of ours can make room.
+            wakeOneWaiter(link.server);
+        }
+    }
+
+    /**
+     * Waits for a connection of this key (given back by another session), or for room to open one ({@code then}
+     * receives null: the caller opens it, already counted). {@code timedOut} runs if neither comes in time.
+     */
+    void await(Key key, long timeoutMillis, Consumer<ServerLink> then, Runnable timedOut) {
+        Waiter[] self = new Waiter[1];
+        ScheduledFuture<?> timer = loop.schedule(() -> {
+            ArrayDeque<Waiter> ws = waiters.get(key.server());
+            if (ws != null && ws.remove(self[0])) {
+                timedOut.run();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        self[0] = new Waiter(key, then, timedOut, timer);
+        waiters.computeIfAbsent(key.server(), s -> new ArrayDeque<>()).addLast(self[0]);
+    }
+
+    private void wakeOneWaiter(String server) {
+        ArrayDeque<Waiter> ws = waiters.get(server);
+        if (ws == null || ws.isEmpty()) {
+            return;
+        }
+        Waiter w = ws.peekFirst();
+        ServerLink l = borrow(w.key);
+        if (l != null) {
+            ws.pollFirst();
+            w.timer.cancel(false);
+            w.then.accept(l);
+        } else if (reserve(server)) {
+            ws.pollFirst();
+            w.timer.cancel(false);
+            w.then.accept(null);
+        }
+    }
+
+    private boolean evictIdle(String server) {
+        for (ArrayDeque<ServerLink> q : idle.values()) {
+            for (Iterator<ServerLink> it = q.iterator(); it.hasNext(); ) {
+                ServerLink l = it.next();
+                if (l.server.equals(server)) {
+                    it.remove();
+                    l.connection.close(); // its close listener decrements the count
+                    open.merge(server, -1, Integer::sum);
+                    l.closedByPool = true;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Open connections to a server from this loop (for tests and metrics). */
+    int openCount(String server) {
+        return open.getOrDefault(server, 0);
+    }
+
+    int idleCount() {
+        return idle.values().stream().mapToInt(ArrayDeque::size).sum();
+    }
+}
