@@ -29,7 +29,12 @@ final class Charts {
         charts.add(byTarget(table, Metric.CPU, "Proxy CPU per query", "µs CPU / query (median)",
                 List.of(Target.HAPROXY, Target.SLUICE), false));
         charts.add(connections(table));
-        BitmapEncoder.saveBitmap(charts, 2, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        try {
+            BitmapEncoder.saveBitmap(charts, 2, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        } catch (IllegalArgumentException e) {
+            // XChart rejects some data (e.g. a non-positive value on a log axis): the table and CSV still stand.
+            throw new IOException("XChart could not draw the chart: " + e.getMessage(), e);
+        }
     }
 
     private static CategoryChart byTarget(ResultTable table, String metric, String title, String yTitle,
@@ -46,6 +51,7 @@ final class Charts {
         if (categories.isEmpty()) {
             categories.add("(none)");
         }
+        double smallest = Double.MAX_VALUE;
         for (Target t : targets) {
             List<Double> values = new ArrayList<>();
             for (String c : categories) {
@@ -60,7 +66,12 @@ final class Charts {
                 }
                 values.add(cell == null || Double.isNaN(cell.median()) ? (latency ? 1e-3 : 0.0) : cell.median());
             }
+            smallest = Math.min(smallest, values.stream().mapToDouble(Double::doubleValue).min().orElse(1));
             chart.addSeries(t.label, new ArrayList<>(categories), values).setFillColor(color(t));
+        }
+        if (latency) {
+            // Bars start at the axis minimum, which must be positive on a log axis: the decade below the smallest.
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
         }
         return chart;
     }
