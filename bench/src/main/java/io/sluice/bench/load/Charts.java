@@ -70,8 +70,9 @@ final class Charts {
             chart.addSeries(t.label, new ArrayList<>(categories), values).setFillColor(color(t));
         }
         if (latency) {
-            // Bars start at the axis minimum, which must be positive on a log axis: the decade below the smallest.
-            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
+            // Bars start at the axis minimum, which must be positive on a log axis: the decade strictly below the smallest
+            // value, so that no bar has zero height.
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest * 0.99))));
         }
         return chart;
     }
@@ -111,7 +112,7 @@ final class Charts {
 
     private static CategoryChart base(String title, String yTitle) {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisLabelRotation(20);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setLabelsVisible(false);

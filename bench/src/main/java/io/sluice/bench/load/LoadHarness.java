@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -133,7 +134,7 @@ public final class LoadHarness {
                 new Sysbench.Workload("point_select t32", "oltp_point_select", 32, List.of(), 0),
                 new Sysbench.Workload("read_only skip_trx t8", "oltp_read_only", 8, List.of("--skip_trx=on"), 0),
                 new Sysbench.Workload("read_write t8", "oltp_read_write", 8, List.of(), 0));
-        Map<String, Double> slowestTps = new java.util.HashMap<>();
+        Map<String, Double> slowestTps = new HashMap<>();
         for (Sysbench.Workload w : throughput) {
             slowestTps.put(w.name(), runWorkload(w, false));
         }
