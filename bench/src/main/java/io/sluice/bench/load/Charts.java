@@ -1,0 +1,137 @@
+package io.sluice.bench.load;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The table as a PNG, drawn with XChart: one bar chart per kind of figure (medians; the ranges are in the table and
+ * CSV), four charts in a 2x2 grid.
+ */
+final class Charts {
+    private Charts() {
+    }
+
+    static void write(ResultTable table, String title, Path png) throws IOException {
+        List<CategoryChart> charts = new ArrayList<>();
+        charts.add(byTarget(table, Metric.QPS, "Throughput, " + title, "queries/s (median)",
+                List.of(Target.values()), false));
+        charts.add(byTarget(table, null, "Latency at a fixed rate (per sysbench event)", "ms (median of rounds)",
+                List.of(Target.values()), true));
+        charts.add(byTarget(table, Metric.CPU, "Proxy CPU per query", "µs CPU / query (median)",
+                List.of(Target.HAPROXY, Target.SLUICE), false));
+        charts.add(connections(table));
+        try {
+            BitmapEncoder.saveBitmap(charts, 2, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        } catch (IllegalArgumentException e) {
+            // XChart rejects some data (e.g. a non-positive value on a log axis): the table and CSV still stand.
+            throw new IOException("XChart could not draw the chart: " + e.getMessage(), e);
+        }
+    }
+
+    private static CategoryChart byTarget(ResultTable table, String metric, String title, String yTitle,
+                                          List<Target> targets, boolean latency) {
+        CategoryChart chart = base(title, yTitle);
+        // Latencies at a fixed rate span orders of magnitude (p50 vs a queueing p99): a log axis keeps both readable.
+        chart.getStyler().setYAxisLogarithmic(latency);
+        Set<String> categories = new LinkedHashSet<>();
+        for (ResultTable.Row r : table.rows()) {
+            if (latency ? (r.metric().equals(Metric.P50) || r.metric().equals(Metric.P99)) : r.metric().equals(metric)) {
+                categories.add(latency ? r.scenario() + " " + r.metric() : r.scenario());
+            }
+        }
+        if (categories.isEmpty()) {
+            categories.add("(none)");
+        }
+        double smallest = Double.MAX_VALUE;
+        for (Target t : targets) {
+            List<Double> values = new ArrayList<>();
+            for (String c : categories) {
+                ResultTable.Cell cell = null;
+                for (ResultTable.Row r : table.rows()) {
+                    String key = latency ? r.scenario() + " " + r.metric() : r.scenario();
+                    boolean match = latency ? (r.metric().equals(Metric.P50) || r.metric().equals(Metric.P99))
+                            : r.metric().equals(metric);
+                    if (match && key.equals(c)) {
+                        cell = r.cells().get(t);
+                    }
+                }
+                values.add(cell == null || Double.isNaN(cell.median()) ? (latency ? 1e-3 : 0.0) : cell.median());
+            }
+            smallest = Math.min(smallest, values.stream().mapToDouble(Double::doubleValue).min().orElse(1));
+            chart.addSeries(t.label, new ArrayList<>(categories), values).setFillColor(color(t));
+        }
+        if (latency) {
+            // Bars start at the axis minimum, which must be positive on a log axis: the decade strictly below the smallest
+            // value, so that no bar has zero height.
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest * 0.99))));
+        }
+        return chart;
+    }
+
+    private static CategoryChart connections(ResultTable table) {
+        CategoryChart chart = base("Sluice, idle client connections", "KiB per connection");
+        List<String> categories = new ArrayList<>();
+        List<Double> heap = new ArrayList<>();
+        List<Double> rss = new ArrayList<>();
+        for (ResultTable.Row r : table.rows()) {
+            ResultTable.Cell c = r.cells().get(Target.SLUICE);
+            if (r.metric().equals(Metric.HEAP_PER_CONN) && c != null) {
+                categories.add(r.scenario());
+                heap.add(c.median());
+                ResultTable.Cell rc = table.cell(r.scenario(), Metric.RSS_PER_CONN, Target.SLUICE);
+                rss.add(rc == null ? 0.0 : rc.median());
+            }
+        }
+        if (categories.isEmpty()) {
+            categories.add("(not measured)");
+            heap.add(0.0);
+            rss.add(0.0);
+        }
+        chart.addSeries("heap", categories, heap);
+        chart.addSeries("RSS", categories, rss);
+        return chart;
+    }
+
+    /** The same colour for a target in every chart. */
+    private static java.awt.Color color(Target t) {
+        return switch (t) {
+            case DIRECT -> new java.awt.Color(0x4C72B0);
+            case HAPROXY -> new java.awt.Color(0xDD8452);
+            case SLUICE -> new java.awt.Color(0x8172B3);
+        };
+    }
+
+    private static CategoryChart base(String title, String yTitle) {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520).title(title).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisLabelRotation(20);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setLabelsVisible(false);
+        return chart;
+    }
+
+    /** Metric names shared by the harness, the table and the chart. */
+    static final class Metric {
+        static final String QPS = "throughput";
+        static final String P50 = "p50";
+        static final String P99 = "p99";
+        static final String CPU = "proxy CPU per query";
+        static final String RSS = "proxy RSS after run";
+        static final String HEAP_PER_CONN = "heap per connection";
+        static final String RSS_PER_CONN = "RSS per connection";
+        static final String BACKENDS = "backend connections";
+        static final String OPENED = "client connections held";
+
+        private Metric() {
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.sluice.bench.load;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What one harness run does, from the command line. Defaults are the full run (about 12 minutes);
+ * {@code --quick} is one round of 5 s, for checking the harness itself.
+ */
+record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds, int rate, List<Integer> connections,
+                      String clientCpus, String proxyCpus, Path resultsDir, Path sluiceJar, List<String> sluiceJvmOptions) {
+
+    static final String USAGE = """
+            usage: bench/run [options]
+              --quick               1 round of 5 s per target (warm-up 2 s): checks the harness in about 3 minutes
+              --rounds N            measured rounds per target and workload (default 3)
+              --seconds S           length of each measured run (default 10)
+              --warmup S            length of the discarded warm-up run per target and workload (default 5)
+              --rate TPS            fixed rate of the latency runs, in sysbench events/s
+                                    (default: a third of the slowest target's median throughput in the same workload)
+              --connections LIST    idle connections to hold through Sluice, comma-separated (default 1000,10000)
+              --client-cpus LIST    CPUs for sysbench (taskset -c; default 0)
+              --proxy-cpus LIST     CPUs for Sluice and HAProxy (taskset -c; default 1)
+              --results DIR         where results go (default bench/results)
+              --sluice-jar FILE     (default proxy-core/target/sluice.jar)
+              --sluice-jvm OPTS     JVM options for Sluice, space-separated (default none)
+            """;
+
+    static HarnessOptions parse(String[] args) {
+        boolean quick = false;
+        Integer rounds = null;
+        Integer seconds = null;
+        Integer warmup = null;
+        int rate = 0;
+        List<Integer> connections = List.of(1000, 10_000);
+        String clientCpus = "0";
+        String proxyCpus = "1";
+        Path results = Path.of("bench/results");
+        Path jar = Path.of("proxy-core/target/sluice.jar");
+        List<String> jvm = List.of();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "-h", "--help" -> throw new UsageException(USAGE);
+                case "--rounds", "--seconds", "--warmup", "--rate", "--connections", "--client-cpus", "--proxy-cpus",
+                        "--results", "--sluice-jar", "--sluice-jvm" -> {
+                    if (v == null) {
+                        problems.add(a + " needs a value");
+                        continue;
+                    }
+                    i++;
+                    try {
+                        switch (a) {
+                            case "--rounds" -> rounds = positive(a, v);
+                            case "--seconds" -> seconds = positive(a, v);
+                            case "--warmup" -> warmup = Integer.parseInt(v);
+                            case "--rate" -> rate = positive(a, v);
+                            case "--connections" -> connections = v.isBlank() ? List.of()
+                                    : Arrays.stream(v.split(",")).map(s -> positive(a, s.trim())).toList();
+                            case "--client-cpus" -> clientCpus = v;
+                            case "--proxy-cpus" -> proxyCpus = v;
+                            case "--results" -> results = Path.of(v);
+                            case "--sluice-jar" -> jar = Path.of(v);
+                            case "--sluice-jvm" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
+                            default -> throw new IllegalStateException(a);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        problems.add(a + ": " + e.getMessage());
+                    }
+                }
+                default -> problems.add("unknown option " + a);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageException(String.join("\n", problems) + "\n" + USAGE);
+        }
+        return new HarnessOptions(quick, rounds != null ? rounds : quick ? 1 : 3, seconds != null ? seconds : quick ? 5 : 10,
+                warmup != null ? warmup : quick ? 2 : 5, rate, connections, clientCpus, proxyCpus, results, jar, jvm);
+    }
+
+    private static int positive(String option, String v) {
+        int n = Integer.parseInt(v);
+        if (n <= 0) {
+            throw new IllegalArgumentException("must be > 0, was " + v);
+        }
+        return n;
+    }
+
+    /** Bad command line: the message is what to print. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

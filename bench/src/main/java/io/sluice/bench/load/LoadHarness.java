@@ -1,0 +1,332 @@
+package io.sluice.bench.load;
+
+import io.sluice.bench.load.Charts.Metric;
+import io.sluice.proxy.sandbox.SandboxAccounts;
+import io.sluice.proxy.sandbox.SandboxCluster;
+import io.sluice.proxy.sandbox.SandboxOptions;
+import io.sluice.proxy.sandbox.SandboxServer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bench/run}: Sluice against the source directly and against HAProxy ({@code mode tcp}, the L4 reference), on
+ * this machine, in one run.
+ * <ol>
+ *   <li>A sandbox cluster (one source, two replicas), Sluice and HAProxy in front, each proxy its own process pinned
+ *       to the proxy CPUs; sysbench always pinned to the client CPUs; the servers are not pinned.</li>
+ *   <li>Throughput: sysbench {@code oltp_point_select} (8 and 32 threads), {@code oltp_read_only --skip_trx=on},
+ *       {@code oltp_read_write}; per workload a discarded warm-up per target, then rounds in which the targets take
+ *       turns, the first one rotating. Per proxy run: CPU seconds per query from {@code /proc}, RSS.</li>
+ *   <li>Added latency at a fixed rate below saturation ({@code --rate}; by default a third of the slowest
+ *       target's median throughput in that workload): p50 and p99.</li>
+ *   <li>Connection scale: N idle logged-in clients held through Sluice; heap (after a full GC) and RSS per
+ *       connection, and the backend connections they cost (the source's {@code Threads_connected}).</li>
+ *   <li>Read-your-writes: not measured yet (GTID consistency does not exist); the table says so.</li>
+ * </ol>
+ * The table is printed and written under {@code bench/results/<time>/} as text, CSV and a PNG chart, with every
+ * run in {@code runs.csv} and the machine's details in {@code environment.txt}.
+ */
+public final class LoadHarness {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final HarnessOptions opts;
+    private final Sysbench sysbench;
+    private final ResultTable table = new ResultTable();
+    private final StringBuilder runsCsv = new StringBuilder(
+            "workload,target,round,seconds,queries,qps,tps,p50_ms,p99_ms,errors,reconnects,proxy_cpu_s,proxy_rss_kib\n");
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final Map<Target, Integer> ports = new EnumMap<>(Target.class);
+    private final Map<Target, ProxyProcess> proxies = new EnumMap<>(Target.class);
+    private SandboxServer source;
+
+    private LoadHarness(HarnessOptions opts) {
+        this.opts = opts;
+        this.sysbench = new Sysbench(opts.clientCpus());
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        HarnessOptions opts;
+        try {
+            opts = HarnessOptions.parse(args);
+        } catch (HarnessOptions.UsageException e) {
+            boolean help = e.getMessage().startsWith("usage");
+            (help ? System.out : System.err).println(e.getMessage());
+            System.exit(help ? 0 : 2);
+            return;
+        }
+        LoadHarness h = new LoadHarness(opts);
+        Thread hook = new Thread(h::closeAll, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            h.run();
+        } catch (HarnessException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(1);
+        } finally {
+            h.closeAll();
+        }
+    }
+
+    private void run() {
+        long start = System.nanoTime();
+        for (String tool : List.of("sysbench", "haproxy", "taskset", "jcmd", "jstat")) {
+            if (Commands.run(List.of("sh", "-c", "command -v " + tool), Duration.ofSeconds(5)).exitCode() != 0) {
+                throw new HarnessException(tool + " is not on PATH (bench/run installs haproxy and sysbench when missing)");
+            }
+        }
+        if (!Files.isRegularFile(opts.sluiceJar())) {
+            throw new HarnessException(opts.sluiceJar() + " not found: build with mvn -B -o -q -DskipTests package");
+        }
+        Path out = opts.resultsDir().resolve(LocalDateTime.now().format(STAMP) + (opts.quick() ? "-quick" : ""));
+        Path work;
+        try {
+            Files.createDirectories(out);
+            work = Files.createTempDirectory("sluice-bench-");
+        } catch (IOException e) {
+            throw new HarnessException("cannot create directories: " + e.getMessage(), e);
+        }
+        String loadBefore = ProcStats.loadAverage();
+        log("rounds %d x %d s (warm-up %d s, discarded), sysbench on CPUs %s, proxies on CPUs %s, servers unpinned; load %s",
+                opts.rounds(), opts.seconds(), opts.warmupSeconds(), opts.clientCpus(), opts.proxyCpus(), loadBefore);
+
+        int maxConnections = opts.connections().stream().mapToInt(Integer::intValue).max().orElse(0);
+        log("starting the sandbox cluster (1 source, 2 replicas)");
+        SandboxCluster cluster = SandboxCluster.start(SandboxOptions.defaults().withReplicas(2).withInnodb("128M", "32M")
+                .withExtraServerArgs(List.of("--max-connections=" + (maxConnections + 500))));
+        toClose.push(cluster);
+        source = cluster.source();
+        List<String> backends = cluster.servers().stream().map(SandboxServer::address).toList();
+        ProxyProcess sluice = ProxyProcess.sluice(opts.sluiceJar(), opts.sluiceJvmOptions(), opts.proxyCpus(), work,
+                Math.max(10_000, maxConnections + 100), backends,
+                SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password());
+        toClose.push(sluice);
+        ProxyProcess haproxy = ProxyProcess.haproxy(opts.proxyCpus(), work, source.address());
+        toClose.push(haproxy);
+        ports.put(Target.DIRECT, source.port());
+        ports.put(Target.HAPROXY, haproxy.port());
+        ports.put(Target.SLUICE, sluice.port());
+        proxies.put(Target.HAPROXY, haproxy);
+        proxies.put(Target.SLUICE, sluice);
+        log("source %s, haproxy 127.0.0.1:%d (pid %d), sluice 127.0.0.1:%d (pid %d)", source.address(),
+                haproxy.port(), haproxy.pid(), sluice.port(), sluice.pid());
+
+        log("preparing sbtest (%d tables of %d rows) on the source", Sysbench.TABLES, Sysbench.TABLE_SIZE);
+        source.execute("CREATE DATABASE IF NOT EXISTS sbtest");
+        sysbench.prepare(source.port());
+        cluster.awaitReplicasCaughtUp(Duration.ofMinutes(2));
+
+        List<Sysbench.Workload> throughput = List.of(
+                new Sysbench.Workload("point_select t8", "oltp_point_select", 8, List.of(), 0),
+                new Sysbench.Workload("point_select t32", "oltp_point_select", 32, List.of(), 0),
+                new Sysbench.Workload("read_only skip_trx t8", "oltp_read_only", 8, List.of("--skip_trx=on"), 0),
+                new Sysbench.Workload("read_write t8", "oltp_read_write", 8, List.of(), 0));
+        Map<String, Double> slowestTps = new HashMap<>();
+        for (Sysbench.Workload w : throughput) {
+            slowestTps.put(w.name(), runWorkload(w, false));
+        }
+        for (Sysbench.Workload w : List.of(throughput.get(0), throughput.get(3))) {
+            int rate = opts.rate() > 0 ? opts.rate() : roundDown(slowestTps.get(w.name()) / 3);
+            runWorkload(w.withRate(rate), true);
+        }
+        table.note("read-your-writes", "lag of a read after a write", "skipped: GTID consistency does not exist yet");
+
+        measureConnections(sluice);
+
+        String loadAfter = ProcStats.loadAverage();
+        String rendered = table.render();
+        System.out.println();
+        System.out.println(rendered);
+        try {
+            Files.writeString(out.resolve("table.txt"), rendered);
+            table.writeCsv(out.resolve("summary.csv"));
+            Files.writeString(out.resolve("runs.csv"), runsCsv.toString());
+            Files.writeString(out.resolve("environment.txt"), environment(loadBefore, loadAfter, start));
+            Charts.write(table, opts.rounds() + " round(s) x " + opts.seconds() + " s", out.resolve("chart.png"));
+        } catch (IOException e) {
+            throw new HarnessException("cannot write results: " + e.getMessage(), e);
+        }
+        log("results in %s (table.txt, summary.csv, runs.csv, chart.png, environment.txt); took %s; load %s",
+                out, ProxyProcess.since(start).withNanos(0), loadAfter);
+    }
+
+    /**
+     * Warm-up, then the rounds, targets alternating. Returns the slowest target's median transactions per second
+     * (the base of the fixed rate for latency runs).
+     */
+    private double runWorkload(Sysbench.Workload w, boolean latency) {
+        Target[] targets = Target.values();
+        if (opts.warmupSeconds() > 0) {
+            for (Target t : targets) {
+                sysbench.run(w, ports.get(t), opts.warmupSeconds());
+            }
+        }
+        Map<Target, List<Double>> tps = new EnumMap<>(Target.class);
+        for (int round = 1; round <= opts.rounds(); round++) {
+            for (int k = 0; k < targets.length; k++) {
+                Target t = targets[(round - 1 + k) % targets.length];
+                ProxyProcess proxy = proxies.get(t);
+                double cpu0 = proxy == null ? 0 : ProcStats.cpuSeconds(proxy.pid());
+                Sysbench.Result r = sysbench.run(w, ports.get(t), opts.seconds());
+                double cpu = proxy == null ? Double.NaN : ProcStats.cpuSeconds(proxy.pid()) - cpu0;
+                long rss = proxy == null ? -1 : ProcStats.rssKib(proxy.pid());
+                tps.computeIfAbsent(t, x -> new ArrayList<>()).add(r.tps());
+                if (latency) {
+                    table.add(w.name(), Metric.P50, "ms", t, r.p50Ms());
+                    table.add(w.name(), Metric.P99, "ms", t, r.p99Ms());
+                } else {
+                    table.add(w.name(), Metric.QPS, "queries/s", t, r.qps());
+                }
+                if (proxy != null) {
+                    table.add(w.name(), Metric.CPU, "µs", t, cpu * 1e6 / Math.max(1, r.queries()));
+                    if (!latency) {
+                        table.add(w.name(), Metric.RSS, "MiB", t, rss / 1024.0);
+                    }
+                }
+                if (r.errors() > 0 || r.reconnects() > 0) {
+                    table.note(w.name(), latency ? Metric.P50 : Metric.QPS,
+                            t.label + ": " + r.errors() + " errors, " + r.reconnects() + " reconnects");
+                }
+                runsCsv.append(String.join(",", ResultTable.csv(w.name()), t.label, Integer.toString(round),
+                        Integer.toString(opts.seconds()), Long.toString(r.queries()), f(r.qps()), f(r.tps()),
+                        f(r.p50Ms()), f(r.p99Ms()), Long.toString(r.errors()), Long.toString(r.reconnects()),
+                        proxy == null ? "" : f(cpu), proxy == null ? "" : Long.toString(rss))).append('\n');
+                log("%-24s round %d %-8s %9.0f qps  p50 %7.3f ms  p99 %7.3f ms%s", w.name(), round, t.label, r.qps(),
+                        r.p50Ms(), r.p99Ms(), proxy == null ? ""
+                                : String.format(Locale.ROOT, "  %.1f µs CPU/query  RSS %d MiB",
+                                cpu * 1e6 / Math.max(1, r.queries()), rss / 1024));
+            }
+        }
+        return tps.values().stream().mapToDouble(v -> ResultTable.Cell.of(v).median()).min().orElse(1000);
+    }
+
+    /**
+     * N idle clients held through Sluice. Sluice needs a descriptor per client plus whatever backend connections
+     * they cost, all under its {@code ulimit -n}; the first level tells how many backends a client costs, and the
+     * larger levels are capped to fit (noted in the table).
+     */
+    private void measureConnections(ProxyProcess sluice) {
+        double backendsPerClient = 1.0;
+        for (int requested : opts.connections()) {
+            String scenario = "idle conns " + requested;
+            long limit = ProcStats.maxOpenFiles(sluice.pid());
+            int used = ProcStats.openFiles(sluice.pid());
+            long self = ProcessHandle.current().pid();
+            long selfRoom = ProcStats.maxOpenFiles(self) - ProcStats.openFiles(self) - 64;
+            int cap = (int) Math.min(selfRoom, (long) ((limit - used - 64) / (1 + backendsPerClient)));
+            int n = Math.min(requested, cap);
+            if (n < requested) {
+                table.note(scenario, Metric.OPENED, String.format(Locale.ROOT,
+                        "capped at %d: ulimit -n is %d and each client costs %.2f backend connections", n, limit,
+                        backendsPerClient));
+            }
+            long threadsBefore = threadsConnected();
+            double heapBefore = ProcStats.heapUsedAfterGcKib(sluice.pid());
+            long rssBefore = ProcStats.rssKib(sluice.pid());
+            long t0 = System.nanoTime();
+            try (IdleConnections conns = IdleConnections.open(sluice.port(), n, 8)) {
+                Duration took = ProxyProcess.since(t0);
+                long threadsAfter = awaitSteadyThreads();
+                double heapAfter = ProcStats.heapUsedAfterGcKib(sluice.pid());
+                long rssAfter = ProcStats.rssKib(sluice.pid());
+                int held = conns.opened();
+                if (conns.failures() > 0) {
+                    table.note(scenario, Metric.OPENED, conns.failures() + " logins failed, first: " + conns.firstFailure());
+                }
+                table.add(scenario, Metric.OPENED, "", Target.SLUICE, held);
+                if (held > 0) {
+                    table.add(scenario, Metric.HEAP_PER_CONN, "KiB", Target.SLUICE, (heapAfter - heapBefore) / held);
+                    table.add(scenario, Metric.RSS_PER_CONN, "KiB", Target.SLUICE, (rssAfter - rssBefore) / (double) held);
+                    table.add(scenario, Metric.BACKENDS, "", Target.SLUICE, threadsAfter - threadsBefore);
+                    backendsPerClient = Math.max(0.0, (threadsAfter - threadsBefore) / (double) held);
+                }
+                log("%s: %d held (%d failed) in %d ms; heap +%.0f KiB, RSS +%d KiB, source Threads_connected +%d",
+                        scenario, held, conns.failures(), took.toMillis(), heapAfter - heapBefore, rssAfter - rssBefore,
+                        threadsAfter - threadsBefore);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (threadsConnected() > threadsBefore + 2 && System.nanoTime() < deadline) {
+                ProxyProcess.pause(500);
+            }
+        }
+    }
+
+    private long threadsConnected() {
+        return Long.parseLong(source.queryValue(
+                "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'THREADS_CONNECTED'").trim());
+    }
+
+    /** Backend logins may trail the client logins by a moment: wait until the count stops moving. */
+    private long awaitSteadyThreads() {
+        long last = threadsConnected();
+        for (int i = 0; i < 60; i++) {
+            ProxyProcess.pause(500);
+            long now = threadsConnected();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private String environment(String loadBefore, String loadAfter, long start) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("date: ").append(LocalDateTime.now()).append('\n');
+        sb.append("options: ").append(opts).append('\n');
+        sb.append("cpus online: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
+        sb.append("placement: sysbench taskset -c ").append(opts.clientCpus()).append("; sluice and haproxy taskset -c ")
+                .append(opts.proxyCpus()).append("; mariadbd unpinned\n");
+        sb.append("load average before: ").append(loadBefore).append("\nload average after: ").append(loadAfter).append('\n');
+        sb.append("server: ").append(source.serverVersion()).append('\n');
+        sb.append("sysbench: ").append(Commands.run(List.of("sysbench", "--version"), Duration.ofSeconds(5)).output().trim()).append('\n');
+        sb.append("haproxy: ").append(Commands.run(List.of("haproxy", "-v"), Duration.ofSeconds(5)).output().split("\n")[0]).append('\n');
+        sb.append("java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
+        sb.append("kernel: ").append(Commands.run(List.of("uname", "-sr"), Duration.ofSeconds(5)).output().trim()).append('\n');
+        sb.append("duration: ").append(ProxyProcess.since(start).withNanos(0)).append('\n');
+        return sb.toString();
+    }
+
+    private void closeAll() {
+        synchronized (toClose) {
+            while (!toClose.isEmpty()) {
+                AutoCloseable c = toClose.pop();
+                try {
+                    c.close();
+                } catch (Exception e) {  // cleanup: report and go on closing the rest
+                    System.err.println("bench: closing " + c + ": " + e);
+                }
+            }
+        }
+    }
+
+    private static int roundDown(double tps) {
+        if (tps < 10) {
+            return Math.max(1, (int) tps);
+        }
+        double magnitude = Math.pow(10, Math.floor(Math.log10(tps)) - 1);
+        return (int) (Math.floor(tps / magnitude) * magnitude);
+    }
+
+    private static String f(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[%s] %s%n", LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")),
+                String.format(Locale.ROOT, format, args));
+    }
+}

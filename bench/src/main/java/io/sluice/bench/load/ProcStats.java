@@ -1,0 +1,96 @@
+package io.sluice.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What Linux says about a process: CPU time from {@code /proc/<pid>/stat} (utime + stime, all threads), resident
+ * memory from {@code /proc/<pid>/status}, open files and their limit. Heap figures come from the JVM itself via
+ * {@code jcmd} and {@code jstat}.
+ */
+final class ProcStats {
+    private static final long CLOCK_TICKS = clockTicks();
+
+    private ProcStats() {
+    }
+
+    /** User plus system CPU seconds the process has used so far. */
+    static double cpuSeconds(long pid) {
+        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        long utime = Long.parseLong(f[11]);  // field 14
+        long stime = Long.parseLong(f[12]);  // field 15
+        return (utime + stime) / (double) CLOCK_TICKS;
+    }
+
+    /** Resident set size in KiB (VmRSS). */
+    static long rssKib(long pid) {
+        for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new HarnessException("no VmRSS for pid " + pid);
+    }
+
+    static int openFiles(long pid) {
+        try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return (int) s.count();
+        } catch (IOException e) {
+            throw new HarnessException("cannot list fds of pid " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The soft limit on open files ({@code ulimit -n}) the process runs with. */
+    static long maxOpenFiles(long pid) {
+        for (String line : read(Path.of("/proc", Long.toString(pid), "limits")).split("\n")) {
+            if (line.startsWith("Max open files")) {
+                return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
+            }
+        }
+        throw new HarnessException("no open-files limit for pid " + pid);
+    }
+
+    /**
+     * Heap in use, in KiB, after a full GC ({@code jcmd GC.run}), from {@code jstat -gc}: survivor, eden and old
+     * "used" columns, which every collector reports.
+     */
+    static double heapUsedAfterGcKib(long pid) {
+        Commands.runOk(List.of("jcmd", Long.toString(pid), "GC.run"), Duration.ofSeconds(60));
+        String[] lines = Commands.runOk(List.of("jstat", "-gc", Long.toString(pid)), Duration.ofSeconds(30))
+                .trim().split("\n");
+        String[] header = lines[0].trim().split("\\s+");
+        String[] values = lines[lines.length - 1].trim().split("\\s+");
+        double used = 0;
+        for (int i = 0; i < header.length; i++) {
+            if (List.of("S0U", "S1U", "EU", "OU").contains(header[i])) {
+                used += Double.parseDouble(values[i]);
+            }
+        }
+        return used;
+    }
+
+    static String loadAverage() {
+        return read(Path.of("/proc/loadavg")).trim();
+    }
+
+    private static long clockTicks() {
+        try {
+            return Long.parseLong(Commands.runOk(List.of("getconf", "CLK_TCK"), Duration.ofSeconds(5)).trim());
+        } catch (HarnessException | NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new HarnessException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+}
