@@ -82,6 +82,14 @@ final class ConnectorJ {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
+    /** Runs {@code body} directly and through Sluice, with the same properties, and returns both outcomes. */
+    static <T> java.util.List<T> both(SandboxCluster cluster, SluiceFixture sluice, String database, String extra,
+                                      SqlFunction<T> body) throws SQLException {
+        T direct = with(directUrl(cluster, database, extra), body);
+        T viaSluice = with(sluiceUrl(sluice, database, extra), body);
+        return java.util.List.of(direct, viaSluice);
+    }
+
     static <T> T with(String url, SqlFunction<T> body) throws SQLException {
         try (Connection c = DriverManager.getConnection(url)) {
             return body.apply(c);

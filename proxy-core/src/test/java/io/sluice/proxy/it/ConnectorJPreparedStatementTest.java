@@ -58,9 +58,7 @@ class ConnectorJPreparedStatementTest {
     }
 
     private static <T> List<T> both(String extra, ConnectorJ.SqlFunction<T> body) throws SQLException {
-        T direct = ConnectorJ.with(ConnectorJ.directUrl(cluster, db, extra), body);
-        T viaSluice = ConnectorJ.with(ConnectorJ.sluiceUrl(sluice, db, extra), body);
-        return List.of(direct, viaSluice);
+        return ConnectorJ.both(cluster, sluice, db, extra, body);
     }
 
     private static final String CREATE_TYPES = "CREATE TEMPORARY TABLE ps (id INT AUTO_INCREMENT PRIMARY KEY,"
