@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * Routing hints from comments before the first token: {@code /* sluice:source *}{@code /},
- * {@code sluice:replica}, {@code sluice:max_lag=200ms} (or {@code 2s}), {@code sluice:consistency=eventual|session|strong}.
+ * {@code sluice:replica}, {@code sluice:max_lag=200ms} (or {@code 2s}), {@code sluice:consistency=eventual|session|global}.
  * Several may share one comment, separated by spaces or commas, each with or without its own {@code sluice:}.
  * Unknown or malformed hints are kept in {@link #unknown()} for the proxy to log. If both {@code source} and
  * {@code replica} are given, {@code source} wins: it is the one that can never be wrong.
@@ -126,11 +126,6 @@ public record Hints(Optional<Route> route, Optional<Duration> maxLag, Optional<C
     }
 
     private static Consistency parseConsistency(String v) {
-        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
-            case "eventual" -> Consistency.EVENTUAL;
-            case "session" -> Consistency.SESSION;
-            case "strong" -> Consistency.STRONG;
-            default -> null;
-        };
+        return Consistency.parse(v).orElse(null);
     }
 }

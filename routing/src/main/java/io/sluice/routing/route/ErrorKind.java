@@ -9,6 +9,11 @@ public enum ErrorKind {
     NO_SOURCE,
     /** A read found no replica within its lag budget and {@code routing.fallback} is {@code error}. */
     NO_REPLICA,
+    /**
+     * A {@code session} or {@code global} read found no replica that has applied the GTIDs it needs within
+     * {@code routing.causal_wait}, and {@code routing.fallback} is {@code error}.
+     */
+    NO_CAUSAL_REPLICA,
     /** The server running the session's transaction is unreachable or gone from the topology. */
     TRANSACTION_SERVER_LOST,
     /**

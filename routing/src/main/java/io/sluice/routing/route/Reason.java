@@ -24,8 +24,11 @@ public enum Reason {
     HINT_SOURCE,
     /** {@code /* sluice:replica *}{@code /} sent the statement to a replica. */
     HINT_REPLICA,
-    /** {@code sluice:consistency=session|strong}: until GTID tracking lands, only the source guarantees it. */
-    CONSISTENCY_SOURCE,
+    /**
+     * A {@code session} or {@code global} read that no replica within the lag budget could serve, even after waiting
+     * up to {@code routing.causal_wait} for one to apply the session's GTIDs: the source has them all.
+     */
+    CAUSAL_FALLBACK_SOURCE,
     /** {@code SHOW WARNINGS}, {@code FOUND_ROWS()}...: describes the previous statement, so it goes where that ran. */
     PREVIOUS_STATEMENT,
     /** {@code ROLLBACK} of a transaction whose server is gone: it is rolled back already; the source answers OK. */

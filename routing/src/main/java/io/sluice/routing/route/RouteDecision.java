@@ -1,9 +1,16 @@
 package io.sluice.routing.route;
 
+import io.sluice.protocol.gtid.GtidSet;
+
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Where one statement goes: a server, or a refusal the session answers with ERR. */
+/**
+ * Where one statement goes: a server, a refusal the session answers with ERR, or, for a consistent read that no
+ * replica can serve yet, a wait for one to catch up.
+ */
 public sealed interface RouteDecision {
 
     /**
@@ -41,6 +48,24 @@ public sealed interface RouteDecision {
         public Refuse {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * Not yet: no replica within the lag budget has applied {@code required}, but some may soon. The session asks
+     * the GTID tracker to tell it when any of {@code servers} contains {@code required}, for at most
+     * {@code timeout}, then reports {@link SessionRouting#onCausalWaitOver()} and routes the statement again (which
+     * then takes a replica that qualifies, or falls back without waiting a second time). Nothing is recorded in
+     * {@link SessionRouting} for a wait.
+     */
+    record Wait(GtidSet required, List<String> servers, Duration timeout) implements RouteDecision {
+        public Wait {
+            Objects.requireNonNull(required, "required");
+            Objects.requireNonNull(timeout, "timeout");
+            servers = List.copyOf(servers);
+            if (servers.isEmpty()) {
+                throw new IllegalArgumentException("a wait names at least one server");
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.routing.route;
 
+import io.sluice.protocol.gtid.GtidSet;
 import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.ClassifiedStatement;
 import io.sluice.routing.classify.Consistency;
@@ -11,6 +12,7 @@ import io.sluice.routing.classify.StatementKind;
 import io.sluice.routing.classify.TransactionEffect;
 import io.sluice.routing.route.RouteDecision.Refuse;
 import io.sluice.routing.route.RouteDecision.ToServer;
+import io.sluice.routing.route.RouteDecision.Wait;
 import io.sluice.routing.topology.Role;
 import io.sluice.routing.topology.ServerView;
 import io.sluice.routing.topology.TopologySnapshot;
@@ -45,11 +47,21 @@ import java.util.Optional;
  *       unknown text; {@code /* sluice:source *}{@code /}): the source, with the strictest statement's reason. A
  *       text that needs the source only because it describes the previous statement ({@code SHOW WARNINGS},
  *       {@code FOUND_ROWS()}) goes where that statement ran ({@link Reason#PREVIOUS_STATEMENT}).</li>
- *   <li><b>Reads.</b> {@code sluice:consistency=session|strong} → the source until GTID tracking exists. Otherwise
- *       a replica within the lag budget: the hint's {@code max_lag} when given (it <em>replaces</em> the policy
- *       budget for that statement, tighter or looser: the application knows what that statement tolerates), else
- *       {@link RoutingPolicy#maxReplicaLag()}. With none, {@link RoutingPolicy#fallback()} decides.</li>
+ *   <li><b>Reads.</b> A replica within the lag budget: the hint's {@code max_lag} when given (it <em>replaces</em>
+ *       the policy budget for that statement, tighter or looser: the application knows what that statement
+ *       tolerates), else {@link RoutingPolicy#maxReplicaLag()}. With none, {@link RoutingPolicy#fallback()} decides.
+ *       The consistency level (hint, else the session's, else {@link RoutingPolicy#consistency()}) narrows the
+ *       choice, below.</li>
  * </ol>
+ *
+ * <h2>Consistency</h2>
+ * {@code eventual}: the lag budget alone. {@code session}: the replica must also have applied every GTID in
+ * {@link SessionRouting#required()} (the session's writes, what it read, tokens), as the {@link GtidView} says; a
+ * session that needs nothing reads as under {@code eventual}. {@code global}: as {@code session}, plus everything
+ * the source has executed as far as its binlog stream shows. When no replica within the budget qualifies, the
+ * decision is {@link Wait} for those replicas up to {@link RoutingPolicy#causalWait()}, once; after it, the source
+ * ({@link Reason#CAUSAL_FALLBACK_SOURCE}), which has every transaction, or a refusal under
+ * {@code fallback: error}. No round trip to a server is added: the tracker already knows what each one applied.
  *
  * <h2>Replica choice</h2>
  * Eligible: role {@link Role#REPLICA}, reachable, replicating, lag known ({@code >= 0}) and {@code <=} the budget.
@@ -67,16 +79,27 @@ public final class Router {
         return policy;
     }
 
-    /** Where a {@code COM_QUERY} text classified as {@code c} goes. */
+    /** Where a {@code COM_QUERY} text classified as {@code c} goes, without GTID tracking. */
     public RouteDecision route(Classification c, SessionRouting s, TopologySnapshot t, LoadView load) {
+        return route(c, s, t, load, GtidView.NONE);
+    }
+
+    /** Where a {@code COM_QUERY} text classified as {@code c} goes, knowing what each server has applied. */
+    public RouteDecision route(Classification c, SessionRouting s, TopologySnapshot t, LoadView load, GtidView gtids) {
         Objects.requireNonNull(c, "c");
         Objects.requireNonNull(s, "s");
         Objects.requireNonNull(t, "t");
         Objects.requireNonNull(load, "load");
+        Objects.requireNonNull(gtids, "gtids");
         if (s.inTransaction()) {
-            return inTransaction(c, s, t, load);
+            return inTransaction(c, s, t, load, gtids);
         }
-        return outsideTransaction(c, s, t, load);
+        return outsideTransaction(c, s, t, load, gtids);
+    }
+
+    /** The consistency level that applies to a read: the statement's hint, the session's choice, the default. */
+    public Consistency consistencyOf(Classification c, SessionRouting s) {
+        return c.hints().consistency().orElseGet(() -> s.consistency().orElse(policy.consistency()));
     }
 
     /**
@@ -86,17 +109,23 @@ public final class Router {
      * each backend it uses); what the statement does when executed ({@code SET @x = ?}, a {@code BEGIN}) counts as
      * for a text, so the session reports {@link SessionRouting#onStatementSent} with the same classification.
      */
+    public RouteDecision routePrepared(Classification atPrepare, SessionRouting s, TopologySnapshot t, LoadView load,
+                                       GtidView gtids) {
+        return route(atPrepare, s, t, load, gtids);
+    }
+
     public RouteDecision routePrepared(Classification atPrepare, SessionRouting s, TopologySnapshot t, LoadView load) {
-        return route(atPrepare, s, t, load);
+        return route(atPrepare, s, t, load, GtidView.NONE);
     }
 
     // ---- rule 1: transactions ----
 
-    private RouteDecision inTransaction(Classification c, SessionRouting s, TopologySnapshot t, LoadView load) {
+    private RouteDecision inTransaction(Classification c, SessionRouting s, TopologySnapshot t, LoadView load,
+                                        GtidView gtids) {
         String server = s.transactionServer().orElseThrow();
         boolean onReplica = s.transactionOnReplica();
         if (onReplica && leavesReadOnlyTransaction(c)) {
-            RouteDecision d = outsideTransaction(c, s, t, load);
+            RouteDecision d = outsideTransaction(c, s, t, load, gtids);
             return d instanceof ToServer to ? to.endingTransactionOn(server) : d;
         }
         boolean available = t.server(server).map(ServerView::reachable).orElse(false);
@@ -188,7 +217,8 @@ public final class Router {
 
     // ---- rules 2 to 5 ----
 
-    private RouteDecision outsideTransaction(Classification c, SessionRouting s, TopologySnapshot t, LoadView load) {
+    private RouteDecision outsideTransaction(Classification c, SessionRouting s, TopologySnapshot t, LoadView load,
+                                             GtidView gtids) {
         if (s.pinned()) {
             return toSource(t, Reason.PINNED);
         }
@@ -205,15 +235,17 @@ public final class Router {
             }
             return toSource(t, sourceReason(c));
         }
-        Optional<Consistency> consistency = c.hints().consistency();
-        if (consistency.isPresent() && consistency.get() != Consistency.EVENTUAL) {
-            return toSource(t, Reason.CONSISTENCY_SOURCE);
-        }
         boolean hinted = c.hints().route().orElse(null) == Route.READ;
         long budget = lagMillis(c.hints().maxLag().orElse(policy.maxReplicaLag()));
-        Optional<ServerView> replica = chooseReplica(t, budget, load, s.rotation());
+        GtidSet need = needed(consistencyOf(c, s), s, t, gtids);
+        Optional<ServerView> replica = need.isEmpty()
+                ? chooseReplica(t, budget, load, s.rotation())
+                : chooseReplica(t, budget, load, s.rotation(), gtids, need);
         if (replica.isPresent()) {
             return new ToServer(replica.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true);
+        }
+        if (!need.isEmpty()) {
+            return causalFallback(c, s, t, budget, need);
         }
         if (policy.fallback() == RoutingPolicy.Fallback.ERROR && !sessionStateOnly(c)) {
             return new Refuse(ErrorKind.NO_REPLICA, "no replica can serve this read (routing.fallback is error): "
@@ -225,6 +257,43 @@ public final class Router {
                     + "; and " + whyNoSource(t));
         }
         return new ToServer(source.get().name(), Reason.READ_FALLBACK_SOURCE, false);
+    }
+
+    /**
+     * What a read at {@code level} must find applied: nothing under {@code eventual}; the session's set under
+     * {@code session}; and the source's under {@code global}.
+     */
+    private static GtidSet needed(Consistency level, SessionRouting s, TopologySnapshot t, GtidView gtids) {
+        return switch (level) {
+            case EVENTUAL -> GtidSet.empty();
+            case SESSION -> s.required();
+            case GLOBAL -> {
+                GtidSet source = t.source().map(v -> gtids.executed(v.name())).orElse(GtidSet.empty());
+                yield source.isEmpty() || s.required().contains(source) ? s.required() : s.required().union(source);
+            }
+        };
+    }
+
+    /** No replica has applied {@code need}: wait once for the ones within the budget, then the source. */
+    private RouteDecision causalFallback(Classification c, SessionRouting s, TopologySnapshot t, long budget,
+                                         GtidSet need) {
+        if (!s.causalWaitOver() && !policy.causalWait().isZero()) {
+            List<String> candidates = new ArrayList<>(4);
+            for (ServerView v : t.servers()) {
+                if (v.readableWithin(budget)) {
+                    candidates.add(v.name());
+                }
+            }
+            if (!candidates.isEmpty()) {
+                return new Wait(need, candidates, policy.causalWait());
+            }
+        }
+        if (policy.fallback() == RoutingPolicy.Fallback.ERROR && !sessionStateOnly(c)) {
+            return new Refuse(ErrorKind.NO_CAUSAL_REPLICA, "no replica has applied the transactions this read must see"
+                    + " (" + need + ") within routing.causal_wait, and routing.fallback is error: "
+                    + whyNoReplica(t, budget));
+        }
+        return toSource(t, Reason.CAUSAL_FALLBACK_SOURCE);
     }
 
     /**
@@ -323,11 +392,20 @@ public final class Router {
      * {@code rotation}. Package-private for tests.
      */
     static Optional<ServerView> chooseReplica(TopologySnapshot t, long maxLagMillis, LoadView load, long rotation) {
+        return chooseReplica(t, maxLagMillis, load, rotation, GtidView.NONE, GtidSet.empty());
+    }
+
+    /** As above, among the replicas that have also applied {@code need}. */
+    static Optional<ServerView> chooseReplica(TopologySnapshot t, long maxLagMillis, LoadView load, long rotation,
+                                              GtidView gtids, GtidSet need) {
         List<ServerView> best = new ArrayList<>(4);
         long bestLoad = 0;
         int bestWeight = 1;
         for (ServerView v : t.servers()) {
             if (!v.readableWithin(maxLagMillis)) {
+                continue;
+            }
+            if (!need.isEmpty() && !containsSafely(gtids.executed(v.name()), need)) {
                 continue;
             }
             long o = Math.max(0, load.outstanding(v.name()));
@@ -363,6 +441,15 @@ public final class Router {
             }
         }
         throw new AssertionError("unreachable: slot beyond total weight");
+    }
+
+    /** Containment, where sets of two server families (a misconfigured token) contain nothing of each other. */
+    private static boolean containsSafely(GtidSet executed, GtidSet need) {
+        try {
+            return executed.contains(need);
+        } catch (IllegalArgumentException flavourMix) {
+            return false;
+        }
     }
 
     private static long lagMillis(Duration d) {
@@ -417,7 +504,7 @@ public final class Router {
             case SOURCE_STATE -> "it reads state only the source has";
             case UNKNOWN_TO_SOURCE -> "Sluice does not understand it";
             case HINT_SOURCE -> "/* sluice:source */";
-            case CONSISTENCY_SOURCE -> "the requested consistency";
+            case CAUSAL_FALLBACK_SOURCE -> "no replica has applied the transactions this read must see";
             case ROLLBACK_OF_LOST_TRANSACTION -> "rolling back a lost transaction";
             default -> "it writes";
         };

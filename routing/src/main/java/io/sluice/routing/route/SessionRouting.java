@@ -1,8 +1,10 @@
 package io.sluice.routing.route;
 
 import io.sluice.protocol.ServerStatus;
+import io.sluice.protocol.gtid.GtidSet;
 import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.ClassifiedStatement;
+import io.sluice.routing.classify.Consistency;
 import io.sluice.routing.classify.Pin;
 import io.sluice.routing.classify.PinChange;
 import io.sluice.routing.classify.SessionEffect;
@@ -25,13 +27,22 @@ import java.util.Optional;
  *
  * <h2>Use, per statement</h2>
  * <ol>
- *   <li>{@code d = router.route(classification, state, topology, load)}. On {@link RouteDecision.Refuse}, answer
- *       ERR and do not call anything here.</li>
+ *   <li>{@code d = router.route(classification, state, topology, load, gtids)}. On {@link RouteDecision.Refuse},
+ *       answer ERR and report {@link #onRefused()}. On {@link RouteDecision.Wait}, wait as it says, report
+ *       {@link #onCausalWaitOver()} and route again.</li>
  *   <li>On {@link ToServer}: {@link #onStatementSent} with the same classification, then send it.</li>
  *   <li>When the last result of the text arrives: OK/EOF → {@link #onStatementDone(int)} with its status flags (the
  *       last one when {@code SERVER_MORE_RESULTS_EXISTS} chains several); ERR → {@link #onStatementFailed()}.</li>
  *   <li>{@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER} succeeded → {@link #reset()}.</li>
  * </ol>
+ *
+ * <h2>GTIDs: what the session's reads must see</h2>
+ * {@link #required()} is the set of transactions a {@code session} or {@code global} read must find applied on the
+ * server that runs it: the GTID of every write the session committed ({@link #onWrite}, from the OK packet's session
+ * tracking), what the servers it read from had applied when each read ended ({@link #onRead}: monotonic reads), and
+ * tokens handed to it ({@link #readAfter}). It only grows: a reset of the connection keeps it, since the application
+ * behind the connection still expects to see what it wrote. {@link #required()} is also the session's token
+ * ({@code SELECT sluice_last_gtid()}).
  *
  * <h2>Truth and guesses</h2>
  * The server's {@code SERVER_STATUS_IN_TRANS} flag is the truth about the transaction: a binding made from the
@@ -65,6 +76,10 @@ public final class SessionRouting {
     private final int[] pins = new int[PINS.length];
     private String lastServer;
     private long rotation;
+    private Consistency consistency;
+    private GtidSet required = GtidSet.empty();
+    private GtidSet written = GtidSet.empty();
+    private boolean causalWaitOver;
 
     private Classification pending;
     private ToServer pendingDecision;
@@ -125,12 +140,84 @@ public final class SessionRouting {
         return pending != null;
     }
 
+    /** The level the session chose with {@code SET sluice_consistency}; empty: the configured default. */
+    public Optional<Consistency> consistency() {
+        return Optional.ofNullable(consistency);
+    }
+
+    /** Everything this session's consistent reads must see (see the class comment); also its token. */
+    public GtidSet required() {
+        return required;
+    }
+
+    /** The GTIDs of the writes this session committed (for operators: {@code SHOW SESSIONS}). */
+    public GtidSet written() {
+        return written;
+    }
+
+    /** Whether the statement about to be routed already waited for a replica to catch up. */
+    public boolean causalWaitOver() {
+        return causalWaitOver;
+    }
+
     /** The tie-break rotation for replica choice; advances with every replica chosen. */
     long rotation() {
         return rotation;
     }
 
     // ---- events ----
+
+    /** {@code SET sluice_consistency}: the level of this session's next reads; null returns to the default. */
+    public void consistency(Consistency level) {
+        consistency = level;
+    }
+
+    /**
+     * A write committed with these GTIDs (from the OK packet): the session's reads must see them from now on.
+     * MariaDB reports one GTID per commit; MySQL may report a set.
+     */
+    public void onWrite(GtidSet gtids) {
+        if (!gtids.isEmpty() && !written.contains(gtids)) {
+            written = written.union(gtids);
+        }
+        require(gtids);
+    }
+
+    /**
+     * A statement ended on a server that had applied {@code executed} at that moment: what the session saw there,
+     * which a later read must not go back before (monotonic reads).
+     */
+    public void onRead(GtidSet executed) {
+        require(executed);
+    }
+
+    /** {@code SET sluice_read_after = '<token>'}: the next reads must see the token's transactions too. */
+    public void readAfter(GtidSet token) {
+        require(token);
+    }
+
+    private void require(GtidSet gtids) {
+        if (gtids.isEmpty() || required.contains(gtids)) {
+            return;   // the common case allocates nothing
+        }
+        try {
+            required = required.union(gtids);
+        } catch (IllegalArgumentException flavourMix) {
+            // A MySQL token handed to a MariaDB session (or the reverse) names nothing these servers can have.
+            throw new IllegalArgumentException("GTID set '" + gtids + "' is not of the same server family as '"
+                    + required + "'", flavourMix);
+        }
+    }
+
+    /** The router refused the statement (the session answered ERR); nothing else changes. */
+    public void onRefused() {
+        causalWaitOver = false;
+    }
+
+    /** The wait for a replica to catch up ended (reached or timed out): route again, without waiting again. */
+    public void onCausalWaitOver() {
+        causalWaitOver = true;
+    }
 
     /**
      * The statement classified as {@code c} is being sent as {@code decision} says. Records the guesses that must
@@ -146,6 +233,7 @@ public final class SessionRouting {
         }
         pending = c;
         pendingDecision = decision;
+        causalWaitOver = false;
         lastServer = decision.server();
         if (decision.replica()) {
             rotation++;
@@ -192,11 +280,17 @@ public final class SessionRouting {
     public void onStatementFailed() {
         pending = null;
         pendingDecision = null;
+        causalWaitOver = false;
     }
 
-    /** {@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER}: no transaction, no pins, autocommit on. */
+    /**
+     * {@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER}: no transaction, no pins, autocommit on, the default
+     * consistency. The GTIDs the session must see stay (see the class comment).
+     */
     public void reset() {
         autocommit = true;
+        consistency = null;
+        causalWaitOver = false;
         transactionServer = null;
         transactionOnReplica = false;
         Arrays.fill(pins, 0);

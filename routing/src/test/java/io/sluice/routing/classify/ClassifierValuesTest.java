@@ -130,7 +130,7 @@ class ClassifierValuesTest {
         assertThat(h.unknown()).isEmpty();
 
         assertThat(classifier.classify("/* sluice:max_lag=2s */ SELECT 1").hints().maxLag()).contains(Duration.ofSeconds(2));
-        assertThat(classifier.classify("/* sluice:consistency=STRONG */ SELECT 1").hints().consistency()).contains(Consistency.STRONG);
+        assertThat(classifier.classify("/* sluice:consistency=STRONG */ SELECT 1").hints().consistency()).contains(Consistency.GLOBAL);
         assertThat(classifier.classify("/* sluice:consistency=eventual */ SELECT 1").hints().consistency()).contains(Consistency.EVENTUAL);
     }
 

@@ -148,13 +148,4 @@ class AutocommitRoutingTest {
     void emptyTextGoesToTheSourceWhichAnswersQueryWasEmpty() {
         assertThat(f.send("  ;  ").server()).isEqualTo("src");
     }
-
-    @Test
-    void consistencySessionOrStrongReadsGoToTheSourceUntilGtidTrackingExists() {
-        ToServer session = f.run("/* sluice:consistency=session */ SELECT 1");
-        assertThat(session.server()).isEqualTo("src");
-        assertThat(session.reason()).isEqualTo(Reason.CONSISTENCY_SOURCE);
-        assertThat(f.run("/* sluice:consistency=strong */ SELECT 1").server()).isEqualTo("src");
-        assertThat(f.run("/* sluice:consistency=eventual */ SELECT 1").server()).isEqualTo("r1");
-    }
 }
