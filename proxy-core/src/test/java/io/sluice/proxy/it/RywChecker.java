@@ -137,7 +137,12 @@ final class RywChecker {
         try (Connection c = connector.open();
              PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (sess, seq) VALUES (?, ?)");
              PreparedStatement read = c.prepareStatement(readSql)) {
-            setup.apply(c);
+            try {
+                setup.apply(c);
+            } catch (SQLException e) {
+                ready.reset(); // the other sessions stop waiting for this one
+                throw e;
+            }
             insert.setInt(1, session);
             read.setInt(1, session);
             ready.await(30, TimeUnit.SECONDS);
