@@ -24,6 +24,7 @@ import io.sluice.proxy.monitor.MonitorSettings;
 import io.sluice.proxy.monitor.MonitoredBackend;
 import io.sluice.proxy.session.LinkPools;
 import io.sluice.proxy.session.Routes;
+import io.sluice.proxy.session.GtidTracking;
 import io.sluice.proxy.session.TopologyRoutes;
 import io.sluice.routing.route.Router;
 import io.sluice.routing.route.RoutingPolicy;
@@ -131,8 +132,14 @@ public final class Sluice implements AutoCloseable {
             awaitFirstTopology();
             RoutingPolicy policy = new RoutingPolicy(config.routing().maxReplicaLag(),
                     config.routing().fallback() == RoutingConfig.Fallback.ERROR
-                            ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE);
-            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints);
+                            ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE,
+                    config.routing().consistency(), config.routing().causalWait());
+            GtidTracking gtids = GtidTracking.NONE;
+            if (gtids == GtidTracking.NONE) {
+                // Nothing would ever wake a wait: a read that needs GTIDs goes straight to the source.
+                policy = policy.withCausalWait(java.time.Duration.ZERO);
+            }
+            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints, gtids);
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);

@@ -26,6 +26,8 @@ public enum ErrorCode {
     PACKETS_OUT_OF_ORDER(1156, "08S01", "Got packets out of order"),
     /** ER_NET_READ_INTERRUPTED: a client that stops in the middle of a packet. */
     READ_TIMEOUT(1159, "08S01", "Got timeout reading communication packets"),
+    /** ER_WRONG_VALUE_FOR_VAR: {@code SET sluice_consistency} / {@code sluice_read_after} to a value they cannot take. */
+    WRONG_VALUE_FOR_VAR(1231, "42000", "Variable '%s' can't be set to the value of '%s'"),
     /** ER_QUERY_INTERRUPTED: the statement was killed. */
     QUERY_INTERRUPTED(1317, "70100", "Query execution was interrupted"),
     /** ER_MALFORMED_PACKET. */

@@ -64,6 +64,7 @@ public final class BackendConnection {
     private Capability capabilities;
     private Listener listener;
     private int okStatus;
+    private boolean tracksGtids;
 
     private BackendConnection(BackendEndpoint endpoint, Channel channel) {
         this.endpoint = endpoint;
@@ -77,6 +78,19 @@ public final class BackendConnection {
     public static CompletableFuture<BackendConnection> connect(EventLoop loop, Class<? extends Channel> channelType,
                                                                BackendEndpoint endpoint, BackendLogin login,
                                                                SslContext tls, int connectTimeoutMillis) {
+        return connect(loop, channelType, endpoint, login, tls, connectTimeoutMillis, false);
+    }
+
+    /**
+     * As above; with {@code trackGtids}, the connection also negotiates {@code CLIENT_SESSION_TRACK} and, before it
+     * is handed over, turns on the tracking that reports the GTID of each commit in its OK packet
+     * ({@link #gtidTrackingStatement}). A server that refuses it still yields a connection, whose
+     * {@link #tracksGtids()} is false.
+     */
+    public static CompletableFuture<BackendConnection> connect(EventLoop loop, Class<? extends Channel> channelType,
+                                                               BackendEndpoint endpoint, BackendLogin login,
+                                                               SslContext tls, int connectTimeoutMillis,
+                                                               boolean trackGtids) {
         CompletableFuture<BackendConnection> result = new CompletableFuture<>();
         Bootstrap b = new Bootstrap()
                 .group(loop)
@@ -94,7 +108,7 @@ public final class BackendConnection {
                     protected void initChannel(Channel ch) {
                         BackendConnection conn = new BackendConnection(endpoint, ch);
                         ch.pipeline().addLast("frames", new FrameDecoder(Long.MAX_VALUE));
-                        ch.pipeline().addLast("login", conn.new LoginHandler(login, tls, result));
+                        ch.pipeline().addLast("login", conn.new LoginHandler(login, tls, result, trackGtids));
                     }
                 });
         ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
@@ -126,6 +140,26 @@ public final class BackendConnection {
 
     public Capability capabilities() {
         return capabilities;
+    }
+
+    /**
+     * The statement that makes a server report the GTID of each commit in the OK packet: MariaDB's
+     * {@code last_gtid} added to the tracked system variables (keeping those already tracked), MySQL's
+     * {@code session_track_gtids=OWN_GTID}.
+     */
+    public static String gtidTrackingStatement(HandshakeV10 greeting) {
+        if (greeting.isMariaDb()) {
+            return "SET SESSION session_track_system_variables = IF(@@session.session_track_system_variables = '*'"
+                    + " OR FIND_IN_SET('last_gtid', @@session.session_track_system_variables) > 0,"
+                    + " @@session.session_track_system_variables,"
+                    + " CONCAT_WS(',', NULLIF(@@session.session_track_system_variables, ''), 'last_gtid'))";
+        }
+        return "SET SESSION session_track_gtids = 'OWN_GTID'";
+    }
+
+    /** Whether OK packets on this connection carry the GTID of each commit. */
+    public boolean tracksGtids() {
+        return tracksGtids;
     }
 
     /** Status flags of the OK that ended the login (autocommit, ...). */
@@ -172,16 +206,20 @@ public final class BackendConnection {
         private final BackendLogin login;
         private final SslContext tls;
         private final CompletableFuture<BackendConnection> result;
+        private final boolean trackGtids;
         private PacketAggregator aggregator;
         private boolean ready;
+        private boolean awaitingTrackingOk;
         private boolean overTls;
         private int seq;
         private byte[] scramble;
 
-        LoginHandler(BackendLogin login, SslContext tls, CompletableFuture<BackendConnection> result) {
+        LoginHandler(BackendLogin login, SslContext tls, CompletableFuture<BackendConnection> result,
+                     boolean trackGtids) {
             this.login = login;
             this.tls = tls;
             this.result = result;
+            this.trackGtids = trackGtids;
         }
 
         @Override
@@ -236,6 +274,9 @@ public final class BackendConnection {
                 if (greeting.capabilities().has(Capability.CONNECT_ATTRS)) {
                     caps = caps.with(Capability.CONNECT_ATTRS);
                 }
+                if (trackGtids && greeting.capabilities().has(Capability.SESSION_TRACK)) {
+                    caps = caps.with(Capability.SESSION_TRACK);
+                }
                 capabilities = caps;
                 if (tls != null) {
                     if (!greeting.capabilities().ssl()) {
@@ -253,12 +294,31 @@ public final class BackendConnection {
                 return;
             }
             int first = p.isReadable() ? p.getUnsignedByte(p.readerIndex()) : -1;
+            if (awaitingTrackingOk) {
+                awaitingTrackingOk = false;
+                if (first == OkPacket.HEADER) {
+                    tracksGtids = true;
+                } else {
+                    String why = first == ErrPacket.HEADER ? ErrPacket.decode(p).toString() : "unexpected answer";
+                    log.warn("{}: the GTID of writes on this connection cannot be read from OK packets ({}):"
+                            + " reads after its writes go to the source", BackendConnection.this, why);
+                }
+                handOver();
+                return;
+            }
             switch (first) {
                 case OkPacket.HEADER -> {
                     okStatus = OkPacket.decode(p, capabilities).statusFlags();
-                    ready = true;
-                    aggregator.close();
-                    result.complete(BackendConnection.this);
+                    if (trackGtids && capabilities.sessionTrack()) {
+                        awaitingTrackingOk = true;
+                        String sql = gtidTrackingStatement(greeting);
+                        ctx.writeAndFlush(Packets.build(ctx.alloc(), 0, b -> {
+                            b.writeByte(io.sluice.protocol.Command.QUERY.code());
+                            b.writeCharSequence(sql, StandardCharsets.UTF_8);
+                        }));
+                        return;
+                    }
+                    handOver();
                 }
                 case ErrPacket.HEADER -> {
                     ErrPacket err = ErrPacket.decode(p);
@@ -275,6 +335,12 @@ public final class BackendConnection {
                 default -> throw new IllegalStateException("unexpected packet 0x" + Integer.toHexString(first)
                         + " during login");
             }
+        }
+
+        private void handOver() {
+            ready = true;
+            aggregator.close();
+            result.complete(BackendConnection.this);
         }
 
         private void onMoreData(ChannelHandlerContext ctx, AuthMoreData more) {

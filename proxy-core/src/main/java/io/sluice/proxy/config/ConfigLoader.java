@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.sluice.routing.classify.Consistency;
+
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -33,7 +35,7 @@ public final class ConfigLoader {
     private static final Section USER = Section.of("name", "password");
     private static final Section BACKEND = Section.of("name", "address", "weight");
     private static final Section MONITOR = Section.of("user", "password", "interval");
-    private static final Section ROUTING = Section.of("max_replica_lag", "fallback");
+    private static final Section ROUTING = Section.of("max_replica_lag", "fallback", "consistency", "causal_wait");
     private static final Section POOL = Section.of("max_per_backend", "acquire_timeout");
     private static final Section TLS = Section.of("cert", "key", "backend", "backend_ca", "backend_verify_hostname");
     private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
@@ -218,7 +220,14 @@ public final class ConfigLoader {
             case "error" -> f = RoutingConfig.Fallback.ERROR;
             default -> m.error("fallback", "must be source or error");
         }
-        return new RoutingConfig(maxLag, f);
+        String level = m.string("consistency", RoutingConfig.DEFAULT_CONSISTENCY.text());
+        Consistency consistency = Consistency.parse(level).orElse(null);
+        if (consistency == null) {
+            m.error("consistency", "must be eventual, session or global");
+            consistency = RoutingConfig.DEFAULT_CONSISTENCY;
+        }
+        var causalWait = m.duration("causal_wait", RoutingConfig.DEFAULT_CAUSAL_WAIT);
+        return new RoutingConfig(maxLag, f, consistency, causalWait);
     }
 
     private static TlsConfig readTls(Mapping m) {

@@ -1,5 +1,7 @@
 package io.sluice.proxy.config;
 
+import io.sluice.routing.classify.Consistency;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,10 +12,16 @@ import java.util.Objects;
  *                      lag is at most this; default {@link #DEFAULT_MAX_REPLICA_LAG} (1s)
  * @param fallback      {@code routing.fallback}: what a read does when no replica qualifies: {@code source}
  *                      (default) sends it to the source, {@code error} answers an error
+ * @param consistency   {@code routing.consistency}: the read consistency sessions start with: {@code eventual},
+ *                      {@code session} (default: read-your-writes and monotonic reads) or {@code global}
+ * @param causalWait    {@code routing.causal_wait}: how long a consistent read waits for a replica to apply what it
+ *                      must see before it falls back; default {@link #DEFAULT_CAUSAL_WAIT} (50ms)
  */
-public record RoutingConfig(Duration maxReplicaLag, Fallback fallback) {
+public record RoutingConfig(Duration maxReplicaLag, Fallback fallback, Consistency consistency, Duration causalWait) {
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(1);
     public static final Fallback DEFAULT_FALLBACK = Fallback.SOURCE;
+    public static final Consistency DEFAULT_CONSISTENCY = Consistency.SESSION;
+    public static final Duration DEFAULT_CAUSAL_WAIT = Duration.ofMillis(50);
 
     /** Values of {@code routing.fallback}. */
     public enum Fallback { SOURCE, ERROR }
@@ -21,12 +29,30 @@ public record RoutingConfig(Duration maxReplicaLag, Fallback fallback) {
     public RoutingConfig {
         Objects.requireNonNull(maxReplicaLag, "maxReplicaLag");
         Objects.requireNonNull(fallback, "fallback");
+        Objects.requireNonNull(consistency, "consistency");
+        Objects.requireNonNull(causalWait, "causalWait");
         if (maxReplicaLag.isNegative()) {
             throw new IllegalArgumentException("maxReplicaLag must not be negative");
         }
+        if (causalWait.isNegative()) {
+            throw new IllegalArgumentException("causalWait must not be negative");
+        }
+    }
+
+    /** The lag budget and fallback, with the default consistency and causal wait. */
+    public RoutingConfig(Duration maxReplicaLag, Fallback fallback) {
+        this(maxReplicaLag, fallback, DEFAULT_CONSISTENCY, DEFAULT_CAUSAL_WAIT);
     }
 
     public static RoutingConfig defaults() {
         return new RoutingConfig(DEFAULT_MAX_REPLICA_LAG, DEFAULT_FALLBACK);
+    }
+
+    public RoutingConfig withConsistency(Consistency c) {
+        return new RoutingConfig(maxReplicaLag, fallback, c, causalWait);
+    }
+
+    public RoutingConfig withCausalWait(Duration wait) {
+        return new RoutingConfig(maxReplicaLag, fallback, consistency, wait);
     }
 }

@@ -30,11 +30,16 @@ import io.sluice.protocol.message.ErrPacket;
 import io.sluice.protocol.message.HandshakeResponse41;
 import io.sluice.protocol.message.HandshakeV10;
 import io.sluice.protocol.message.OkPacket;
+import io.sluice.protocol.message.TextResultSet;
+import io.sluice.protocol.gtid.GtidSet;
+import io.sluice.protocol.track.TrackedOk;
 import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.protocol.message.StmtPrepareOk;
 import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.Consistency;
+import io.sluice.routing.classify.SluiceStatement;
 import io.sluice.routing.classify.StatementFlag;
 import io.sluice.routing.route.Reason;
 import io.sluice.routing.route.RouteDecision;
@@ -156,6 +161,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> handshakeTimer;
     private String user;
     private String clientHost = "?";
+    /** What the client asked session tracking to tell it; Sluice's own tracking is taken out of its OK packets. */
+    private TrackedOk.ClientTracking clientTracking = TrackedOk.ClientTracking.NONE;
+    /** A consistent read waiting for a replica to catch up ({@code routing.causal_wait}): its wake-ups and frame. */
+    private GtidTracking.Waiter causalWaiter;
+    private ScheduledFuture<?> causalTimer;
+    private Frame causalFrame;
+    /** The consistency level of the statement in flight: above eventual, what it saw raises the session's needs. */
+    private Consistency runningLevel = Consistency.EVENTUAL;
 
     public FrontendSession(SessionServices services, long id) {
         this.services = services;
@@ -221,6 +234,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             handshakeTimer.cancel(false);
         }
         aggregator.close();
+        endCausalWait();
         releasePending();
         closeAllLinks();
     }
@@ -308,6 +322,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             offered = offered.with(Capability.SSL);
         }
         clientCaps = response.capabilities().and(offered);
+        clientTracking = clientCaps.sessionTrack() ? TrackedOk.ClientTracking.DEFAULT : TrackedOk.ClientTracking.NONE;
         if (response.sslRequest()) {
             if (services.clientTls() == null) {
                 protocolError(ErrPacket.of(ErrorCode.BAD_HANDSHAKE), "SSLRequest but TLS is not offered");
@@ -464,7 +479,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                           Consumer<ServerLink> then) {
         BackendEndpoint endpoint = services.routes().endpoint(server);
         BackendConnection.connect(channel.eventLoop(), services.backendChannelType(), endpoint, backendLogin,
-                        services.backendTls(), (int) services.connectTimeout().toMillis())
+                        services.backendTls(), (int) services.connectTimeout().toMillis(), true)
                 .whenComplete((conn, error) -> {
                     // Completed on our event loop: the backend channel is registered on it.
                     LinkPool pool = pool();
@@ -673,6 +688,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         // The first frame holds the statement's start, which is all classification needs; a text cut at 16 MiB
         // classifies as unterminated and therefore goes to the source.
         String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8);
+        if (!frame.continues()) {
+            var own = SluiceStatement.recognize(sql);
+            if (own.isPresent()) {
+                frame.release();
+                answer(own.get());
+                return;
+            }
+        }
         Classification c = services.inspector().classify(sql);
         if (!c.multiStatement() && c.first().kill().isPresent()) {
             var k = c.first().kill().get();
@@ -680,39 +703,113 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             kill(new StatementInspector.Kill(k.connectionId(), k.queryOnly()));
             return;
         }
-        String server = decide(frame, c, false);
-        if (server != null) {
-            run(frame, Command.QUERY, server, null, () -> afterStatement(c));
+        decide(frame, c, false, server -> run(frame, Command.QUERY, server, null, () -> afterStatement(c)));
+    }
+
+    /** A statement Sluice answers itself: consistency level and tokens. */
+    private void answer(SluiceStatement st) {
+        int status = (routing.autocommit() ? ServerStatus.AUTOCOMMIT : 0)
+                | (routing.inTransaction() ? ServerStatus.IN_TRANS : 0);
+        if (st instanceof SluiceStatement.SetConsistency set) {
+            routing.consistency(set.level().orElse(null));
+            log.debug("conn {}: consistency {}", id, set.level().map(Consistency::text).orElse("default"));
+            writeOk(status);
+        } else if (st instanceof SluiceStatement.SetReadAfter set) {
+            try {
+                routing.readAfter(GtidSet.parse(set.token()));
+            } catch (IllegalArgumentException e) {
+                channel.writeAndFlush(Packets.build(ctx.alloc(), 1, ErrPacket.of(ErrorCode.WRONG_VALUE_FOR_VAR,
+                        SluiceStatement.READ_AFTER, set.token())::encode));
+                return;
+            }
+            writeOk(status);
+        } else if (st instanceof SluiceStatement.LastGtid last) {
+            channel.writeAndFlush(TextResultSet.ofText(last.column()).row(routing.required().toString())
+                    .encode(ctx.alloc(), 1, clientCaps, status));
+        } else if (st instanceof SluiceStatement.WrongValue wrong) {
+            channel.writeAndFlush(Packets.build(ctx.alloc(), 1,
+                    ErrPacket.of(ErrorCode.WRONG_VALUE_FOR_VAR, wrong.variable(), wrong.value())::encode));
         }
     }
 
+    private void writeOk(int status) {
+        OkPacket ok = OkPacket.of(0, 0, status, 0);
+        channel.writeAndFlush(Packets.build(ctx.alloc(), 1, b -> ok.encode(b, clientCaps)));
+    }
+
     /**
-     * Asks the router where a statement goes and records the decision in the session's routing state; a refusal
-     * is answered here (and null returned).
+     * Asks the router where a statement goes, records the decision in the session's routing state and hands the
+     * server to {@code proceed}. A refusal is answered here. A consistent read that no replica can serve yet waits
+     * for the GTID tracker (at most {@code routing.causal_wait}), then is routed again.
      */
-    private String decide(Frame frame, Classification c, boolean prepared) {
+    private void decide(Frame frame, Classification c, boolean prepared, Consumer<String> proceed) {
         RouteDecision d = services.routes().route(c, routing, prepared);
+        if (d instanceof RouteDecision.Wait wait) {
+            causalWait(frame, wait, () -> decide(frame, c, prepared, proceed));
+            return;
+        }
         if (d instanceof RouteDecision.Refuse refusal) {
             log.debug("conn {}: refused: {}", id, refusal.message());
+            routing.onRefused();
             refuse(frame, refusalError(refusal));
-            return null;
+            return;
         }
         RouteDecision.ToServer to = (RouteDecision.ToServer) d;
         if (log.isDebugEnabled()) {
             log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
         }
+        runningLevel = services.routes().consistencyOf(c, routing);
         routing.onStatementSent(c, to);
         routed = true;
         runningClassification = c;
         to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
-        return to.server();
+        proceed.accept(to.server());
+    }
+
+    /**
+     * Holds the statement until one of the replicas the router named has applied what it must see, or the wait's
+     * timeout passes, whichever comes first; then routes it again. Later commands queue behind it as behind any
+     * statement in flight. Nothing blocks: the tracker wakes the session on its event loop.
+     */
+    private void causalWait(Frame frame, RouteDecision.Wait wait, Runnable again) {
+        phase(Phase.IN_FLIGHT);
+        causalFrame = frame;
+        Runnable over = () -> {
+            if (causalFrame == null || phase == Phase.CLOSING) {
+                return;
+            }
+            endCausalWait();
+            phase(Phase.COMMAND);
+            routing.onCausalWaitOver();
+            again.run();
+            drainPending();
+        };
+        causalTimer = channel.eventLoop().schedule(over, wait.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        causalWaiter = services.routes().gtids().await(wait.servers(), wait.required(), channel.eventLoop(),
+                reached -> over.run());
+    }
+
+    /** Withdraws the wait's wake-ups; the held frame is the caller's again (or released when the session closes). */
+    private void endCausalWait() {
+        if (causalTimer != null) {
+            causalTimer.cancel(false);
+            causalTimer = null;
+        }
+        if (causalWaiter != null) {
+            causalWaiter.cancel();
+            causalWaiter = null;
+        }
+        if (causalFrame != null && phase == Phase.CLOSING) {
+            causalFrame.release();
+        }
+        causalFrame = null;
     }
 
     private static ErrPacket refusalError(RouteDecision.Refuse refusal) {
         return switch (refusal.kind()) {
             case WRITE_IN_READ_ONLY_TRANSACTION, PIN_IN_REPLICA_TRANSACTION ->
                     ErrPacket.of(ErrorCode.READ_ONLY_TRANSACTION, refusal.message());
-            case NO_SOURCE, NO_REPLICA, TRANSACTION_SERVER_LOST ->
+            case NO_SOURCE, NO_REPLICA, NO_CAUSAL_REPLICA, TRANSACTION_SERVER_LOST ->
                     ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, refusal.message());
         };
     }
@@ -736,19 +833,62 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** Effects of a statement the server accepted. */
     private void afterStatement(Classification c) {
+        boolean tracking = false;
         for (var s : c.statements()) {
             if (!s.session().isEmpty()) {
                 state.apply(s.session());
+                tracking |= setsTracking(s.session());
             }
         }
         if (current != null) {
             // The statement ran there: that connection now holds the new state without a replay.
             current.applied = state.snapshot();
+            current.gtidTrackingLost |= tracking;
         }
+        if (tracking) {
+            refreshClientTracking();
+        }
+    }
+
+    /** The session-tracking variables Sluice relies on to learn the GTID of each write. */
+    private static boolean isTrackingVariable(String name) {
+        return name.equals("session_track_system_variables") || name.equals("session_track_gtids");
+    }
+
+    private static boolean setsTracking(List<io.sluice.routing.classify.SessionEffect> effects) {
+        for (var e : effects) {
+            if (e instanceof io.sluice.routing.classify.SessionEffect.SetVariables v) {
+                for (String name : v.names()) {
+                    if (isTrackingVariable(name)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What the client now asks session tracking for, from the values it set itself: its OK packets keep
+     * {@code last_gtid} / the GTIDs entry only if it asked for them.
+     */
+    private void refreshClientTracking() {
+        if (!clientCaps.sessionTrack()) {
+            clientTracking = TrackedOk.ClientTracking.NONE;
+            return;
+        }
+        Map<String, String> vars = state.snapshot().variables();
+        String gtids = vars.get("session_track_gtids");
+        boolean wantsGtids = gtids != null && !gtids.replace("'", "").replace("\"", "").trim().equalsIgnoreCase("OFF");
+        clientTracking = new TrackedOk.ClientTracking(true,
+                TrackedOk.tracksLastGtid(vars.get("session_track_system_variables")), wantsGtids);
     }
 
     private void afterReset() {
         state = new SessionState(null);
+        if (clientCaps != null) {
+            refreshClientTracking();
+        }
         prepared.clear();
         routing.reset();
         if (current != null) {
@@ -798,6 +938,18 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             replayOn(link, replay, () -> readyToForward(link));
             return;
         }
+        if (link.gtidTrackingLost && link.connection.tracksGtids()) {
+            // The client's own session_track_* setting replaced Sluice's: add the GTID of commits back.
+            internal(link, queryPacket(BackendConnection.gtidTrackingStatement(link.connection.greeting())),
+                    Command.QUERY, outcome -> {
+                        if (outcome.failed()) {
+                            log.warn("conn {}: cannot restore GTID tracking on {}: {}", id, link, outcome.error());
+                        }
+                        link.gtidTrackingLost = false;
+                        readyToForward(link);
+                    });
+            return;
+        }
         Frame frame = waiting;
         if (waitingRewrite != null) {
             frame = waitingRewrite.apply(link);
@@ -837,6 +989,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         for (String sql : replay.statements()) {
             commands.add(queryPacket(sql));
+        }
+        for (String name : target.variables().keySet()) {
+            if (isTrackingVariable(name) && !target.variables().get(name).equals(link.applied.variables().get(name))) {
+                link.gtidTrackingLost = true;
+            }
         }
         runInternal(link, commands, 0, () -> {
             link.applied = target;
@@ -977,21 +1134,22 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                     routing.onStatementSent(stmt.classification,
                             new RouteDecision.ToServer(server, Reason.PREVIOUS_STATEMENT, false));
                     routed = true;
+                    execute(frame, command, stmt, server);
                 } else {
-                    server = decide(frame, stmt.classification, true);
-                    if (server == null) {
-                        return;
-                    }
+                    decide(frame, stmt.classification, true, target -> execute(frame, command, stmt, target));
                 }
-                run(frame, command, server, link -> rewriteExecute(link, stmt, frame), () -> {
-                    // An open cursor keeps the statement on this connection until it is reset or closed.
-                    stmt.boundLink = ServerStatus.has(current.tracker.lastStatus(), ServerStatus.CURSOR_EXISTS)
-                            ? current : null;
-                    afterStatement(stmt.classification);
-                });
             }
             default -> throw new IllegalStateException(command.name());
         }
+    }
+
+    private void execute(Frame frame, Command command, Prepared stmt, String server) {
+        run(frame, command, server, link -> rewriteExecute(link, stmt, frame), () -> {
+            // An open cursor keeps the statement on this connection until it is reset or closed.
+            stmt.boundLink = ServerStatus.has(current.tracker.lastStatus(), ServerStatus.CURSOR_EXISTS)
+                    ? current : null;
+            afterStatement(stmt.classification);
+        });
     }
 
     /** Where a statement would go now, without recording it (COM_STMT_SEND_LONG_DATA has no response). */
@@ -1271,10 +1429,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         boolean first = link.tracker.state() == ResponseTracker.State.PREPARE_HEADER;
         boolean done;
+        Object out = frame.content();
         try {
             done = link.tracker.onFrame(frame);
             if (first && runningCommand == Command.STMT_PREPARE && frame.firstByte() == 0x00) {
                 onPrepareOk(link, frame);
+            } else if (link.tracker.okWithTrailer() && !frame.continues()) {
+                out = trackedOk(frame);
             }
         } catch (RuntimeException e) {
             frame.release();
@@ -1282,11 +1443,32 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             backendLost(link, "protocol error from backend: " + e.getMessage());
             return;
         }
-        channel.write(frame.content(), channel.voidPromise());
+        channel.write(out, channel.voidPromise());
         if (done) {
             channel.flush();
             completeCommand(!link.tracker.failed());
         }
+    }
+
+    /**
+     * An OK packet with more than its fixed fields: notes the GTID of a commit, and returns what the client gets
+     * (the frame itself, or a rewrite without the tracking only Sluice asked for, the frame then released).
+     */
+    private Object trackedOk(Frame frame) {
+        TrackedOk.Outcome o = TrackedOk.inspect(frame.payload(), ctx.alloc(), clientTracking);
+        if (o.gtid() != null) {
+            try {
+                routing.onWrite(GtidSet.parse(o.gtid()));
+            } catch (IllegalArgumentException e) {
+                log.warn("conn {}: ignoring the unreadable GTID '{}' of a commit: {}", id, o.gtid(), e.getMessage());
+            }
+        }
+        if (o.clientPayload() == null) {
+            return frame.content();
+        }
+        int seq = frame.sequenceId();
+        frame.release();
+        return Packets.frame(ctx.alloc(), seq, o.clientPayload());
     }
 
     private void onInternalFrame(ServerLink link, Frame frame) {
@@ -1324,6 +1506,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (routed) {
             routed = false;
             if (success) {
+                if (runningLevel != Consistency.EVENTUAL && current != null) {
+                    // What the statement saw there, at the latest: later reads must not see less.
+                    routing.onRead(services.routes().gtids().executed(current.server));
+                }
                 routing.onStatementDone(current.tracker.lastStatus());
             } else {
                 routing.onStatementFailed();

@@ -59,6 +59,7 @@ public final class ResponseTracker {
     private int errorCode;
     private boolean midPacket;
     private int okCount;
+    private boolean okWithTrailer;
 
     public ResponseTracker(boolean deprecateEof) {
         this.deprecateEof = deprecateEof;
@@ -94,6 +95,7 @@ public final class ResponseTracker {
      */
     public boolean onFrame(Frame frame) {
         nextSequenceId = (frame.sequenceId() + 1) & 0xFF;
+        okWithTrailer = false;
         if (midPacket) {
             // A continuation frame: part of the packet begun earlier, never a header.
             midPacket = frame.continues();
@@ -243,11 +245,20 @@ public final class ResponseTracker {
         lastInsertId = Wire.readLenencInt(p, "last insert id");
         int status = Wire.readInt2(p, "status flags");
         warnings = p.readableBytes() >= 2 ? p.readUnsignedShortLE() : 0;
+        okWithTrailer = p.isReadable();
         return status;
     }
 
     public State state() {
         return state;
+    }
+
+    /**
+     * Whether the frame just accounted for was an OK packet with bytes after its warning count (an info string or
+     * session-state changes, such as the GTID of a commit): the only OK packets worth a closer look.
+     */
+    public boolean okWithTrailer() {
+        return okWithTrailer;
     }
 
     public boolean awaitingClientInfile() {

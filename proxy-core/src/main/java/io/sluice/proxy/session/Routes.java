@@ -2,6 +2,7 @@ package io.sluice.proxy.session;
 
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.Consistency;
 import io.sluice.routing.route.Reason;
 import io.sluice.routing.route.RouteDecision;
 import io.sluice.routing.route.SessionRouting;
@@ -25,6 +26,16 @@ public interface Routes {
      * classified when it was prepared). Does not change the session's routing state.
      */
     RouteDecision route(Classification statement, SessionRouting session, boolean prepared);
+
+    /** What each server has applied, and waits for one to catch up. */
+    default GtidTracking gtids() {
+        return GtidTracking.NONE;
+    }
+
+    /** The consistency level that applies to a statement of a session (hint, the session's choice, the default). */
+    default Consistency consistencyOf(Classification statement, SessionRouting session) {
+        return Consistency.EVENTUAL;
+    }
 
     /** A statement was sent to {@code server} (for the least-outstanding replica choice). */
     default void started(String server) {

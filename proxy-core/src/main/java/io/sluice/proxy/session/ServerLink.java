@@ -28,6 +28,11 @@ final class ServerLink {
     final Map<Long, byte[]> typesSent = new HashMap<>();
     /** Set while Sluice runs a statement of its own on this link (state replay, lazy prepare, reset). */
     InternalExchange internal;
+    /**
+     * The client's own {@code session_track_*} setting replaced the tracking Sluice turned on at connect: it is
+     * turned on again before the next command.
+     */
+    boolean gtidTrackingLost;
     /** Closed by the pool to make room; its close must not be counted twice. */
     boolean closedByPool;
 

@@ -2,6 +2,7 @@ package io.sluice.proxy.session;
 
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.routing.classify.Classification;
+import io.sluice.routing.classify.Consistency;
 import io.sluice.routing.route.LoadView;
 import io.sluice.routing.route.RouteDecision;
 import io.sluice.routing.route.Router;
@@ -18,11 +19,13 @@ import java.util.function.Supplier;
 
 /**
  * {@link Routes} over the monitor's topology: the router decides, the topology says who the source is, and
- * in-flight counts per server feed the least-outstanding replica choice.
+ * in-flight counts per server feed the least-outstanding replica choice, and the GTID tracker tells which servers
+ * have applied what a consistent read must see.
  */
 public final class TopologyRoutes implements Routes {
     private final Supplier<TopologySnapshot> topology;
     private final Router router;
+    private final GtidTracking gtids;
     private final Map<String, BackendEndpoint> endpoints;
     private final String firstConfigured;
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
@@ -32,8 +35,14 @@ public final class TopologyRoutes implements Routes {
     };
 
     public TopologyRoutes(Supplier<TopologySnapshot> topology, Router router, List<BackendEndpoint> endpoints) {
+        this(topology, router, endpoints, GtidTracking.NONE);
+    }
+
+    public TopologyRoutes(Supplier<TopologySnapshot> topology, Router router, List<BackendEndpoint> endpoints,
+                          GtidTracking gtids) {
         this.topology = topology;
         this.router = router;
+        this.gtids = gtids;
         this.endpoints = new LinkedHashMap<>();
         for (BackendEndpoint e : endpoints) {
             this.endpoints.put(e.name(), e);
@@ -59,7 +68,18 @@ public final class TopologyRoutes implements Routes {
     @Override
     public RouteDecision route(Classification statement, SessionRouting session, boolean prepared) {
         TopologySnapshot t = topology.get();
-        return prepared ? router.routePrepared(statement, session, t, load) : router.route(statement, session, t, load);
+        return prepared ? router.routePrepared(statement, session, t, load, gtids)
+                : router.route(statement, session, t, load, gtids);
+    }
+
+    @Override
+    public GtidTracking gtids() {
+        return gtids;
+    }
+
+    @Override
+    public Consistency consistencyOf(Classification statement, SessionRouting session) {
+        return router.consistencyOf(statement, session);
     }
 
     @Override
