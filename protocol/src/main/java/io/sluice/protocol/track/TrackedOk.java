@@ -16,9 +16,10 @@ import java.util.List;
  * {@code session_track_gtids=OWN_GTID}), so that no extra round trip is needed to learn it. The client did not
  * necessarily ask for any of that:
  * <ul>
- *   <li>A client without {@code CLIENT_SESSION_TRACK} expects the info string to run to the end of the packet, with
- *       no length prefix and no state block: such OK packets are rewritten to the old layout, and
- *       {@code SERVER_SESSION_STATE_CHANGED} cleared.</li>
+ *   <li>A client without {@code CLIENT_SESSION_TRACK} expects no state block: such OK packets lose it, and
+ *       {@code SERVER_SESSION_STATE_CHANGED} is cleared. The info string keeps its length prefix: the protocol
+ *       documents it as running to the end of the packet, but MariaDB and MySQL servers write it length-encoded
+ *       whatever the client negotiated, and clients read it so; an empty one is left out, as servers do.</li>
  *   <li>A client with it gets every entry it asked for unchanged; the entries only Sluice asked for (the
  *       {@code last_gtid} variable, the GTIDs entry) are removed, and when nothing is left the flag is cleared.</li>
  * </ul>
@@ -98,9 +99,14 @@ public final class TrackedOk {
         }
 
         if (!client.sessionTrack()) {
+            if (!changed) {
+                return gtid == null ? Outcome.UNCHANGED : new Outcome(gtid, null);   // only an info string
+            }
             ByteBuf out = alloc.buffer(16 + info.length);
             writeFixed(out, header, affected, insertId, status & ~ServerStatus.SESSION_STATE_CHANGED, warnings);
-            out.writeBytes(info);
+            if (info.length > 0) {
+                Wire.writeLenencBytes(out, info);
+            }
             return new Outcome(gtid, out);
         }
         if (!changed) {

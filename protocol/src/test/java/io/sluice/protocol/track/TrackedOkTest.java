@@ -54,7 +54,7 @@ class TrackedOkTest {
     }
 
     @Test
-    void aClientWithoutSessionTrackingGetsTheOldLayout() {
+    void aClientWithoutSessionTrackingGetsNoStateBlock() {
         Outcome o = inspect(OkPacketFixtures.MARIADB_INSERT_LAST_GTID, ClientTracking.NONE);
         assertThat(o.gtid()).isEqualTo("0-1-3");
         ByteBuf out = o.clientPayload();
@@ -126,10 +126,16 @@ class TrackedOkTest {
         tracked.clientPayload().release();
         assertThat(a.info()).isEqualTo("Rows matched: 1  Changed: 1  Warnings: 0");
         Outcome plain = inspect(OkPacketFixtures.MYSQL_UPDATE_TAGGED_OWN_GTID, ClientTracking.NONE);
-        OkPacket b = OkPacket.decode(plain.clientPayload(), PLAIN);
-        plain.clientPayload().release();
-        assertThat(b.info()).isEqualTo("Rows matched: 1  Changed: 1  Warnings: 0");
-        assertThat(ServerStatus.has(b.statusFlags(), ServerStatus.SESSION_STATE_CHANGED)).isFalse();
+        ByteBuf b = plain.clientPayload();
+        try {
+            // Servers write the info length-encoded whatever the client negotiated; so does Sluice.
+            OkPacket ok = OkPacket.decode(b.duplicate(), TRACKING);
+            assertThat(ok.info()).isEqualTo("Rows matched: 1  Changed: 1  Warnings: 0");
+            assertThat(ok.sessionState()).isEmpty();
+            assertThat(ServerStatus.has(ok.statusFlags(), ServerStatus.SESSION_STATE_CHANGED)).isFalse();
+        } finally {
+            b.release();
+        }
     }
 
     @Test
