@@ -34,7 +34,9 @@ import java.util.Map;
  *       target's median throughput in that workload): p50 and p99.</li>
  *   <li>Connection scale: N idle logged-in clients held through Sluice; heap (after a full GC) and RSS per
  *       connection, and the backend connections they cost (the source's {@code Threads_connected}).</li>
- *   <li>Read-your-writes: not measured yet (GTID consistency does not exist); the table says so.</li>
+ *   <li>Read-your-writes: 4 clients each insert a row and read it back at once ({@link ReadAfterWrite}); the read's
+ *       p50/p99 directly on the source, through HAProxy, through Sluice under {@code session} consistency (served
+ *       by a replica that has the row), and through Sluice with the read sent to the source.</li>
  * </ol>
  * The table is printed and written under {@code bench/results/<time>/} as text, CSV and a PNG chart, with every
  * run in {@code runs.csv} and the machine's details in {@code environment.txt}.
@@ -142,7 +144,7 @@ public final class LoadHarness {
             int rate = opts.rate() > 0 ? opts.rate() : roundDown(slowestTps.get(w.name()) / 3);
             runWorkload(w.withRate(rate), true);
         }
-        table.note("read-your-writes", "lag of a read after a write", "skipped: GTID consistency does not exist yet");
+        measureReadAfterWrite(cluster);
 
         measureConnections(sluice);
 
@@ -211,6 +213,45 @@ public final class LoadHarness {
             }
         }
         return tps.values().stream().mapToDouble(v -> ResultTable.Cell.of(v).median()).min().orElse(1000);
+    }
+
+    /** The read of a row just written: directly, through HAProxy, through Sluice (session, and read on source). */
+    private void measureReadAfterWrite(SandboxCluster cluster) {
+        source.execute("CREATE DATABASE IF NOT EXISTS sluice_bench; CREATE TABLE IF NOT EXISTS sluice_bench.ryw"
+                + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, client INT NOT NULL, v BIGINT NOT NULL)");
+        cluster.awaitReplicasCaughtUp(Duration.ofMinutes(1));
+        for (SandboxServer s : cluster.servers()) {
+            s.execute("SET SESSION sql_log_bin = 0; CREATE TABLE IF NOT EXISTS sluice_bench.whoami (name VARCHAR(64));"
+                    + " DELETE FROM sluice_bench.whoami; INSERT INTO sluice_bench.whoami VALUES ('" + s.name() + "')");
+        }
+        String scenario = "read after write";
+        String onSource = "read after write, read on source";
+        int clients = 4;
+        Duration each = Duration.ofSeconds(opts.seconds());
+        for (int round = 1; round <= opts.rounds(); round++) {
+            record Way(String scenario, Target target, int port, String setup, String hint) {
+            }
+            List<Way> ways = List.of(
+                    new Way(scenario, Target.DIRECT, ports.get(Target.DIRECT), null, ""),
+                    new Way(scenario, Target.HAPROXY, ports.get(Target.HAPROXY), null, ""),
+                    new Way(scenario, Target.SLUICE, ports.get(Target.SLUICE), "SET sluice_consistency = 'session'", ""),
+                    new Way(onSource, Target.SLUICE, ports.get(Target.SLUICE), "SET sluice_consistency = 'session'",
+                            "/* sluice:source */ "));
+            for (Way w : ways) {
+                ReadAfterWrite.Result r = ReadAfterWrite.run(w.port(), Sysbench.USER, Sysbench.PASSWORD, w.setup(),
+                        w.hint(), clients, each);
+                table.add(w.scenario(), Metric.P50, "ms", w.target(), r.p50Ms());
+                table.add(w.scenario(), Metric.P99, "ms", w.target(), r.p99Ms());
+                if (w.target() == Target.SLUICE) {
+                    table.note(w.scenario(), Metric.P50, String.format(Locale.ROOT,
+                            "sluice: %.0f%% of reads from replicas, %d of %d reads missed their row", 100 * r.replicaShare(),
+                            r.misses(), r.pairs()));
+                }
+                log("%-34s round %d %-8s p50 %7.3f ms  p99 %7.3f ms  %d pairs, %d missed, %.0f%% from replicas",
+                        w.scenario(), round, w.target().label, r.p50Ms(), r.p99Ms(), r.pairs(), r.misses(),
+                        100 * r.replicaShare());
+            }
+        }
     }
 
     /**
