@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,10 +45,10 @@ import java.util.concurrent.TimeUnit;
  * instead of leaving a stale set that looks current.
  *
  * <h2>Falling back to polling</h2>
- * If the server refuses the stream before sending anything (no {@code REPLICATION SLAVE} privilege, binlog off, no
- * {@code BINLOG MONITOR} for {@code SHOW MASTER STATUS}, MySQL with {@code gtid_mode} not ON), the follower polls the
- * seed variable every {@link MonitorSettings#interval()} instead, logs the reason once at WARN, and tries the stream
- * again every {@link #STREAM_RETRY}. Waiters then fire up to one interval late.
+ * If the stream cannot be had at all (no {@code REPLICATION SLAVE} privilege, binlog off, no {@code BINLOG MONITOR}
+ * for {@code SHOW MASTER STATUS}, MySQL with {@code gtid_mode} not ON; see {@link #refusesStreaming}), the follower
+ * polls the seed variable every {@link MonitorSettings#interval()} instead, logs the reason once at WARN, and tries the
+ * stream again every {@link #STREAM_RETRY}. Waiters then fire up to one interval late.
  *
  * <h2>Reconnecting</h2>
  * When a session ends (the server closed the stream, was killed, stalled), the follower re-seeds in a new session: at
@@ -206,9 +207,10 @@ final class BinlogFollower {
             }
             try {
                 start = prepareStream(admin, f);
-            } catch (AuthenticationException e) {
-                throw e;
             } catch (ServerException e) {
+                if (!refusesStreaming(e)) {
+                    throw e;
+                }
                 start = StreamStart.refused("the server refused " + describe(e));
             }
             if (start.refusal != null) {
@@ -278,7 +280,7 @@ final class BinlogFollower {
             }
             listener.failure = e;
         }
-        if (!listener.sawEvent && listener.failure instanceof ServerException e) {
+        if (!listener.sawEvent && listener.failure instanceof ServerException e && refusesStreaming(e)) {
             refuse("the server refused the binlog stream: " + describe(e));
             return new Outcome(true, null);
         }
@@ -321,6 +323,26 @@ final class BinlogFollower {
             }
         }
         return new Outcome(true, null);
+    }
+
+    /**
+     * Whether the server's error means this account cannot stream this server's binlog at all, so that polling is the
+     * way to go: a missing privilege ({@code REPLICATION SLAVE} for the dump, {@code BINLOG MONITOR} or
+     * {@code REPLICATION CLIENT} for {@code SHOW MASTER STATUS}), or a binary log that is not open. Any other error
+     * (a binlog file purged between {@code SHOW MASTER STATUS} and the dump, too many connections) is a failure to
+     * retry with a fresh seed.
+     */
+    static boolean refusesStreaming(ServerException e) {
+        if (e instanceof AuthenticationException) {
+            return false; // polling logs in the same way
+        }
+        int code = e.getErrorCode();
+        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        return code == 1227 // ER_SPECIFIC_ACCESS_DENIED_ERROR
+                || code == 1142 // ER_TABLEACCESS_DENIED_ERROR
+                || code == 1044 // ER_DBACCESS_DENIED_ERROR
+                || message.contains("binary log is not open")
+                || message.contains("binlog is not open");
     }
 
     private void refuse(String reason) {

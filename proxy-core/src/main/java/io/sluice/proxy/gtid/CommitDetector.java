@@ -101,9 +101,9 @@ final class CommitDetector {
         }
         switch (type) {
             case MARIADB_GTID:
-                return startMariaDb(header, (MariadbGtidEventData) EventDeserializer.EventDataWrapper.internal(event.getData()));
+                return startMariaDb(header, (MariadbGtidEventData) unwrap(event.getData()));
             case GTID:
-                return startMySql(header, (GtidEventData) EventDeserializer.EventDataWrapper.internal(event.getData()));
+                return startMySql(header, (GtidEventData) unwrap(event.getData()));
             case ANONYMOUS_GTID:
                 // A transaction without GTID starts: whatever was open is over, and this one is not ours to count.
                 return complete();
@@ -149,8 +149,13 @@ final class CommitDetector {
         return previous;
     }
 
+    /** In the library's GTID mode (MySQL here) GTID and Query data may come wrapped with the library's own copy. */
+    private static EventData unwrap(EventData data) {
+        return EventDeserializer.EventDataWrapper.internal(data);
+    }
+
     private Gtid query(EventData data) {
-        EventData inner = EventDeserializer.EventDataWrapper.internal(data);
+        EventData inner = unwrap(data);
         String sql = inner instanceof QueryEventData q && q.getSql() != null ? q.getSql().strip() : "";
         if (pending instanceof Gtid.MariaDb) {
             return standalone || isEnd(sql) ? complete() : null;

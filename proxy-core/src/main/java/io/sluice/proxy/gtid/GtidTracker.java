@@ -33,11 +33,11 @@ import java.util.function.Consumer;
  * reconnecting with backoff and re-seeding, and falling back to polling the variable every monitor interval where the
  * stream cannot be opened (no {@code REPLICATION SLAVE}, binlog off).
  *
- * <p>A caveat for read-your-writes: both servers send a transaction to binlog readers once it is written (and synced)
- * to the binlog, which is just before the storage engine makes it visible to other sessions (the commit stage of
- * group commit). A read sent the instant a waiter fires can, rarely, miss a transaction for a few hundred
- * microseconds. Where that matters, the session can fence the read with {@code MASTER_GTID_WAIT} (MariaDB) or
- * {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL) and a short timeout, which will then almost always return at once.
+ * <p>A caveat for read-your-writes: both servers hand a transaction to binlog readers once it is written (and, with
+ * {@code sync_binlog=1}, synced) to the binlog, which in group commit comes just before the storage engine's commit
+ * makes it visible to other sessions. A read sent the instant a waiter fires can therefore, rarely and for a moment,
+ * miss the transaction. Where that matters, the session can fence the read with {@code MASTER_GTID_WAIT} (MariaDB) or
+ * {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL) and a short timeout, which should then almost always return at once.
  *
  * <h2>Threads</h2>
  * One thread per server ({@code sluice-gtid-<name>}, a daemon), never a Netty event loop: the binlog client blocks.
