@@ -1,5 +1,6 @@
 package io.sluice.proxy;
 
+import io.sluice.proxy.gtid.GtidTracker;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.protocol.message.HandshakeV10;
@@ -24,7 +25,6 @@ import io.sluice.proxy.monitor.MonitorSettings;
 import io.sluice.proxy.monitor.MonitoredBackend;
 import io.sluice.proxy.session.LinkPools;
 import io.sluice.proxy.session.Routes;
-import io.sluice.proxy.session.GtidTracking;
 import io.sluice.proxy.session.TopologyRoutes;
 import io.sluice.routing.route.Router;
 import io.sluice.routing.route.RoutingPolicy;
@@ -64,6 +64,7 @@ public final class Sluice implements AutoCloseable {
     private volatile SessionServices services;
     private FrontendServer frontend;
     private Monitor monitor;
+    private GtidTracker tracker;
     private ScheduledFuture<?> accountRefresh;
     private QueryClient accountClient;
 
@@ -134,12 +135,11 @@ public final class Sluice implements AutoCloseable {
                     config.routing().fallback() == RoutingConfig.Fallback.ERROR
                             ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE,
                     config.routing().consistency(), config.routing().causalWait());
-            GtidTracking gtids = GtidTracking.NONE;
-            if (gtids == GtidTracking.NONE) {
-                // Nothing would ever wake a wait: a read that needs GTIDs goes straight to the source.
-                policy = policy.withCausalWait(java.time.Duration.ZERO);
-            }
-            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints, gtids);
+            // Followed whatever the default level: any session may SET sluice_consistency = 'session'.
+            tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
+                    MonitorSettings.from(config.monitor().get()));
+            awaitGtidSeeds();
+            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints, tracker);
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
@@ -283,6 +283,41 @@ public final class Sluice implements AutoCloseable {
         return frontend.boundAddress();
     }
 
+    /**
+     * Waits (briefly) until the tracker has seeded every server it can reach, so the first consistent reads can use
+     * replicas, and says in the log what consistency can rest on: a server without GTIDs (binlog off) reports no
+     * GTID for its writes, so sessions add no requirement and their reads fall back to the lag budget alone.
+     */
+    private void awaitGtidSeeds() {
+        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos() * 2;
+        while (System.nanoTime() < deadline
+                && config.backends().stream().anyMatch(b -> !tracker.known(b.name())
+                        && monitor.current().server(b.name()).map(v -> v.reachable()).orElse(false))) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        for (var b : config.backends()) {
+            GtidTracker.Mode mode = tracker.mode(b.name());
+            if (!tracker.known(b.name())) {
+                log.warn("GTID tracker: {} not seeded yet (mode {}); consistent reads avoid it until it is", b.name(), mode);
+            } else if (tracker.executed(b.name()).isEmpty()) {
+                log.info("GTID tracker: {} has executed no GTID yet (mode {}); if its binlog or GTIDs are off, writes"
+                        + " there carry no GTID and session/global reads fall back to the lag budget", b.name(), mode);
+            } else {
+                log.info("GTID tracker: {} at {} (mode {})", b.name(), tracker.executed(b.name()), mode);
+            }
+        }
+    }
+
+    /** The GTID tracker, or null when consistency is eventual everywhere (or no monitor is configured). */
+    public GtidTracker tracker() {
+        return tracker;
+    }
+
     /** The monitor's view of the backends, or null when no monitor is configured. */
     public Monitor monitor() {
         return monitor;
@@ -310,6 +345,9 @@ public final class Sluice implements AutoCloseable {
         }
         if (monitor != null) {
             monitor.close();
+        }
+        if (tracker != null) {
+            tracker.close();
         }
         if (accountClient != null) {
             accountClient.close();

@@ -1,5 +1,6 @@
 package io.sluice.proxy.session;
 
+import io.sluice.proxy.gtid.GtidTracking;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -164,9 +165,22 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** What the client asked session tracking to tell it; Sluice's own tracking is taken out of its OK packets. */
     private TrackedOk.ClientTracking clientTracking = TrackedOk.ClientTracking.NONE;
     /** A consistent read waiting for a replica to catch up ({@code routing.causal_wait}): its wake-ups and frame. */
-    private GtidTracking.Waiter causalWaiter;
+    private io.sluice.proxy.gtid.Waiter causalWaiter;
     private ScheduledFuture<?> causalTimer;
     private Frame causalFrame;
+    /**
+     * The GTIDs the replica chosen for the statement in flight streamed only a moment ago: a transaction reaches the
+     * binlog stream just before the engine commits it, so a wait for them (MASTER_GTID_WAIT, which follows commits)
+     * goes ahead of the statement in the same write. It costs no round trip: the server answers both in turn.
+     */
+    private GtidSet fence;
+    /** A copy of the fenced command, sent again to the source if the replica's fence times out; and that replica. */
+    private Frame fencedCopy;
+    private String fenceFailedOn;
+    /** The response of the command in flight is being swallowed: its fence timed out, the command will run again. */
+    private boolean discardingResponse;
+    /** Counts the waits, so that a late wake-up of a finished one is recognised. */
+    private long causalWaits;
     /** The consistency level of the statement in flight: above eventual, what it saw raises the session's needs. */
     private Consistency runningLevel = Consistency.EVENTUAL;
 
@@ -235,6 +249,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         aggregator.close();
         endCausalWait();
+        releaseFencedCopy();
         releasePending();
         closeAllLinks();
     }
@@ -755,8 +770,16 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         RouteDecision.ToServer to = (RouteDecision.ToServer) d;
+        if (!to.requires().isEmpty() && fenceFailedOn != null) {
+            // The replica did not confirm it had committed what this read must see: the source has it all.
+            to = new RouteDecision.ToServer(services.routes().primary(), Reason.CAUSAL_FALLBACK_SOURCE, false);
+        }
+        fenceFailedOn = null;
         if (log.isDebugEnabled()) {
             log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
+        }
+        if (!to.requires().isEmpty() && !services.routes().gtids().settled(to.server()).contains(to.requires())) {
+            fence = to.requires();
         }
         runningLevel = services.routes().consistencyOf(c, routing);
         routing.onStatementSent(c, to);
@@ -774,8 +797,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void causalWait(Frame frame, RouteDecision.Wait wait, Runnable again) {
         phase(Phase.IN_FLIGHT);
         causalFrame = frame;
+        long generation = ++causalWaits;
         Runnable over = () -> {
-            if (causalFrame == null || phase == Phase.CLOSING) {
+            // A wake-up of an earlier wait (its waiter had fired before it was cancelled) changes nothing.
+            if (causalFrame == null || generation != causalWaits || phase == Phase.CLOSING) {
                 return;
             }
             endCausalWait();
@@ -951,6 +976,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         Frame frame = waiting;
+        if (fence != null && fencedCopy == null && !waiting.continues()) {
+            // Copied before any rewrite (statement ids): a retry on the source starts from the client's bytes.
+            fencedCopy = new Frame(waiting.content().copy(), false);
+        }
         if (waitingRewrite != null) {
             frame = waitingRewrite.apply(link);
             if (frame == null) {
@@ -963,8 +992,17 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         clientStreaming = frame.continues();
         startedOn = link.server;
         services.routes().started(link.server);
-        link.tracker.begin(waitingCommand);
         Command command = waitingCommand;
+        GtidSet fenceOn = fence;
+        fence = null;
+        if (fenceOn != null && fencedCopy != null) {
+            link.internal = new InternalExchange(outcome -> afterFence(link, command, outcome));
+            link.tracker.begin(Command.QUERY);
+            link.connection.write(queryPacket(fenceStatement(link, fenceOn)));
+        } else {
+            releaseFencedCopy();
+            link.tracker.begin(command);
+        }
         link.connection.write(frame.content());
         if (!clientStreaming) {
             link.connection.flush();
@@ -973,6 +1011,73 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             // COM_STMT_CLOSE / SEND_LONG_DATA: done once sent.
             completeCommand(true);
         } else {
+            drainPending();
+        }
+    }
+
+    /**
+     * The wait for a replica's engine to commit what the read must see: {@code MASTER_GTID_WAIT} on MariaDB,
+     * {@code WAIT_FOR_EXECUTED_GTID_SET} on MySQL, both of which follow commits (not the binlog). Bounded by
+     * {@code routing.causal_wait}, at least 100 ms: the binlog already has the GTIDs, the commit is imminent.
+     */
+    private static String fenceStatement(ServerLink link, GtidSet gtids) {
+        String seconds = "0.1";
+        return link.connection.greeting().isMariaDb()
+                ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " + seconds + ")"
+                : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " + seconds + ")";
+    }
+
+    /**
+     * The fence's answer arrived, before the statement's: 0 means the replica has committed what the read must
+     * see, and the statement's response is relayed. Anything else (a timeout, an error) means it may not have: the
+     * response is swallowed, and the statement runs again on the source.
+     */
+    private void afterFence(ServerLink link, Command command, InternalExchange.Outcome outcome) {
+        link.tracker.begin(command);
+        if (!outcome.failed() && "0".equals(outcome.firstValue())) {
+            releaseFencedCopy();
+            return;
+        }
+        log.info("conn {}: {} did not confirm it committed what the read must see ({}); reading from the source",
+                id, link, outcome.failed() ? outcome.error() : "wait returned " + outcome.firstValue());
+        discardingResponse = true;
+    }
+
+    private void releaseFencedCopy() {
+        if (fencedCopy != null) {
+            fencedCopy.release();
+            fencedCopy = null;
+        }
+    }
+
+    /** The swallowed response of a fenced statement is complete: route the statement again, to the source. */
+    private void retryAfterFence(ServerLink link) {
+        discardingResponse = false;
+        if (startedOn != null) {
+            services.routes().finished(startedOn);
+            startedOn = null;
+        }
+        if (routed) {
+            routed = false;
+            routing.onStatementFailed();
+        }
+        waitingSuccess = null;
+        waitingRewrite = null;
+        runningClassification = null;
+        current = null;
+        Frame again = fencedCopy;
+        fencedCopy = null;
+        fenceFailedOn = link.server;
+        phase(Phase.COMMAND);
+        releaseIdleLinks();
+        try {
+            dispatch(again);
+        } catch (SequenceException e) {
+            protocolError(ErrPacket.of(ErrorCode.PACKETS_OUT_OF_ORDER), e.getMessage());
+        } catch (MalformedPacketException e) {
+            protocolError(ErrPacket.of(ErrorCode.MALFORMED_PACKET), e.getMessage());
+        }
+        if (phase == Phase.COMMAND) {
             drainPending();
         }
     }
@@ -1035,6 +1140,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
     private void failPendingCommand(ErrPacket err) {
+        fence = null;
+        releaseFencedCopy();
         if (routed) {
             routed = false;
             routing.onStatementFailed();
@@ -1427,6 +1534,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             frame.release();
             return;
         }
+        if (discardingResponse) {
+            boolean over;
+            try {
+                over = link.tracker.onFrame(frame);
+            } catch (RuntimeException e) {
+                frame.release();
+                backendLost(link, "protocol error from backend: " + e.getMessage());
+                return;
+            }
+            frame.release();
+            if (over) {
+                retryAfterFence(link);
+            }
+            return;
+        }
         boolean first = link.tracker.state() == ResponseTracker.State.PREPARE_HEADER;
         boolean done;
         Object out = frame.content();
@@ -1483,6 +1605,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 } else if (first == 0x00 && link.tracker.state() == ResponseTracker.State.PREPARE_HEADER) {
                     ex.prepared = StmtPrepareOk.decode(frame.payload().duplicate());
                 }
+            } else if (!ex.sawRow && link.tracker.state() == ResponseTracker.State.ROWS && !frame.isContinuation()
+                    && frame.firstByte() != ErrPacket.HEADER && frame.firstByte() != 0xFE) {
+                ex.sawRow = true;
+                ByteBuf row = frame.payload().duplicate();
+                ex.firstValue = frame.firstByte() == Wire.NULL_MARKER ? null : Wire.readLenencString(row, "value");
             }
             done = link.tracker.onFrame(frame);
         } catch (RuntimeException e) {
@@ -1494,7 +1621,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         if (done) {
             link.internal = null;
-            ex.then.accept(new InternalExchange.Outcome(ex.error, ex.prepared));
+            ex.then.accept(new InternalExchange.Outcome(ex.error, ex.prepared, ex.firstValue));
         }
     }
 

@@ -10,8 +10,15 @@ import java.util.function.Consumer;
  * preparing a statement lazily) whose response is consumed, never relayed.
  */
 final class InternalExchange {
-    /** How it ended: an error, or success with the prepare result when the command was COM_STMT_PREPARE. */
-    record Outcome(ErrPacket error, StmtPrepareOk prepared) {
+    /**
+     * How it ended: an error, or success with the prepare result when the command was COM_STMT_PREPARE, and the
+     * first column of the first row when it was a query that returned one (null otherwise).
+     */
+    record Outcome(ErrPacket error, StmtPrepareOk prepared, String firstValue) {
+        Outcome(ErrPacket error, StmtPrepareOk prepared) {
+            this(error, prepared, null);
+        }
+
         boolean failed() {
             return error != null;
         }
@@ -21,6 +28,8 @@ final class InternalExchange {
     boolean sawFirstPacket;
     ErrPacket error;
     StmtPrepareOk prepared;
+    boolean sawRow;
+    String firstValue;
 
     InternalExchange(Consumer<Outcome> then) {
         this.then = then;

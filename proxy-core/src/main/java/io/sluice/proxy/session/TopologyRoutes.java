@@ -1,5 +1,6 @@
 package io.sluice.proxy.session;
 
+import io.sluice.proxy.gtid.GtidTracking;
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.Consistency;

@@ -25,21 +25,34 @@ public sealed interface RouteDecision {
      *                          ({@code BEGIN}, DDL, {@code LOCK TABLES}...) but must run elsewhere. The session ends
      *                          that transaction ({@code COMMIT}; it wrote nothing) on that server's connection before
      *                          giving the connection back to the pool.
+     * @param requires          for a {@code session}/{@code global} read on a replica: the GTIDs it must see, which
+     *                          the replica has streamed (the session may still have to make sure the replica's engine
+     *                          has committed them); empty otherwise
      */
-    record ToServer(String server, Reason reason, boolean replica, Optional<String> endsTransactionOn)
-            implements RouteDecision {
+    record ToServer(String server, Reason reason, boolean replica, Optional<String> endsTransactionOn,
+                    GtidSet requires) implements RouteDecision {
         public ToServer {
             Objects.requireNonNull(server, "server");
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(endsTransactionOn, "endsTransactionOn");
+            Objects.requireNonNull(requires, "requires");
         }
 
         public ToServer(String server, Reason reason, boolean replica) {
-            this(server, reason, replica, Optional.empty());
+            this(server, reason, replica, Optional.empty(), GtidSet.empty());
+        }
+
+        public ToServer(String server, Reason reason, boolean replica, Optional<String> endsTransactionOn) {
+            this(server, reason, replica, endsTransactionOn, GtidSet.empty());
         }
 
         ToServer endingTransactionOn(String previous) {
-            return previous.equals(server) ? this : new ToServer(server, reason, replica, Optional.of(previous));
+            return previous.equals(server) ? this
+                    : new ToServer(server, reason, replica, Optional.of(previous), requires);
+        }
+
+        ToServer requiring(GtidSet need) {
+            return new ToServer(server, reason, replica, endsTransactionOn, need);
         }
     }
 

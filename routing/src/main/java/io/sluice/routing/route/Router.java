@@ -242,7 +242,8 @@ public final class Router {
                 ? chooseReplica(t, budget, load, s.rotation())
                 : chooseReplica(t, budget, load, s.rotation(), gtids, need);
         if (replica.isPresent()) {
-            return new ToServer(replica.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true);
+            ToServer to = new ToServer(replica.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true);
+            return need.isEmpty() ? to : to.requiring(need);
         }
         if (!need.isEmpty()) {
             return causalFallback(c, s, t, budget, need);

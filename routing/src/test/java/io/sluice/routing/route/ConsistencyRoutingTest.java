@@ -55,6 +55,7 @@ class ConsistencyRoutingTest {
             ToServer to = send("SELECT * FROM t");
             assertThat(to.server()).isEqualTo("r2");
             assertThat(to.reason()).isEqualTo(Reason.READ_REPLICA);
+            assertThat(to.requires()).isEqualTo(GtidSet.parse("0-1-9"));
             f.session.onStatementDone(false);
         }
     }

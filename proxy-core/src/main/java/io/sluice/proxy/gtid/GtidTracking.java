@@ -1,24 +1,18 @@
-package io.sluice.proxy.session;
+package io.sluice.proxy.gtid;
 
 import io.sluice.protocol.gtid.GtidSet;
 import io.sluice.routing.route.GtidView;
 
-import java.util.List;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * What sessions need of the GTID tracker: each server's executed set (for the router), and a wake-up when a server
- * catches up (for a read waiting on {@code routing.causal_wait}). Thread-safe.
+ * catches up (for a read waiting on {@code routing.causal_wait}). Thread-safe. {@link GtidTracker} is the real one.
  */
 public interface GtidTracking extends GtidView {
-
-    /** A registered wait. */
-    @FunctionalInterface
-    interface Waiter {
-        /** Withdraws the wait; true if it had not fired (it will not fire then). */
-        boolean cancel();
-    }
 
     /** No tracker: nothing is known, and a wait fires only by its caller's timeout. */
     GtidTracking NONE = new GtidTracking() {
@@ -28,15 +22,28 @@ public interface GtidTracking extends GtidView {
         }
 
         @Override
-        public Waiter await(List<String> servers, GtidSet required, Executor executor, Consumer<String> onReached) {
+        public Waiter await(Collection<String> servers, GtidSet required, Executor executor, Consumer<String> onReached) {
             return () -> true;
         }
     };
+
+    /**
+     * What the server has certainly made visible to readers: its executed set as it was a moment ago (a
+     * transaction reaches the binlog stream just before the engine commits it). Routing chooses by this set.
+     */
+    default GtidSet settled(String server) {
+        return executed(server);
+    }
+
+    /** How long after a waiter fires the server may still be committing what it reached (see {@link #settled}). */
+    default Duration visibilityGrace() {
+        return Duration.ZERO;
+    }
 
     /**
      * Calls {@code onReached} with the server's name, on {@code executor}, as soon as any of {@code servers} has
      * executed {@code required} (at once if one already has). Fires at most once; the caller bounds the wait itself
      * and {@link Waiter#cancel() cancels} it on timeout.
      */
-    Waiter await(List<String> servers, GtidSet required, Executor executor, Consumer<String> onReached);
+    Waiter await(Collection<String> servers, GtidSet required, Executor executor, Consumer<String> onReached);
 }
