@@ -1,5 +1,7 @@
 package io.sluice.proxy;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.protocol.message.HandshakeV10;
@@ -14,8 +16,13 @@ import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.MonitorConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.UserConfig;
+import io.sluice.proxy.metrics.Health;
+import io.sluice.proxy.metrics.HttpEndpoint;
+import io.sluice.proxy.metrics.SluiceMetrics;
+import io.sluice.proxy.metrics.TrafficCounter;
 import io.sluice.proxy.server.ConnectionRegistry;
 import io.sluice.proxy.server.FrontendServer;
+import io.sluice.proxy.server.Lifecycle;
 import io.sluice.proxy.server.Transport;
 import io.sluice.proxy.session.ServerIdentity;
 import io.sluice.proxy.config.RoutingConfig;
@@ -46,8 +53,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One running Sluice: the client listener, the shared session services, and the background work that keeps them
- * current (account refresh). Built from a {@link SluiceConfig}; {@link #close()} stops everything.
+ * One running Sluice: the client listener, the shared session services, the background work that keeps them current
+ * (monitor, account refresh), and the operator's side: metrics and {@code /health} over HTTP. Built from a
+ * {@link SluiceConfig}; {@link #close()} stops everything.
  */
 public final class Sluice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sluice.class);
@@ -60,6 +68,11 @@ public final class Sluice implements AutoCloseable {
     private final EventLoopGroup workers;
     private final UserDirectory users;
     private final ConnectionRegistry registry;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private SluiceMetrics metrics;
+    private HttpEndpoint http;
     private volatile SessionServices services;
     private FrontendServer frontend;
     private Monitor monitor;
@@ -137,19 +150,44 @@ public final class Sluice implements AutoCloseable {
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
         }
+        metrics = new SluiceMetrics(meterRegistry, endpoints.stream().map(BackendEndpoint::name).toList(),
+                monitor == null ? null : monitor::current);
+        LinkPools pools = new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
+                config.pool().acquireTimeout().toMillis());
         services = new SessionServices(users, registry, identity, routes, clientTls, backendTls, rsa,
                 transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
-                inspector, new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
-                config.pool().acquireTimeout().toMillis()));
+                inspector, pools, metrics, lifecycle);
+        Routes routed = routes;
+        metrics.bindGauges(new SluiceMetrics.Gauges(registry::size, () -> lifecycle.draining() ? 1 : 0,
+                s -> Math.max(0, pools.openConnections(s) - pools.idleConnections(s)), pools::idleConnections,
+                routed::inFlight));
         if (config.usersFromBackend() && config.monitor().isPresent()) {
             startAccountRefresh(primary, config.monitor().get(), backendTls);
         }
+        startOperatorListeners(primary);
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
-        frontend = new FrontendServer(() -> services, listen, transport, boss, workers);
+        frontend = new FrontendServer(() -> services, listen, transport, boss, workers,
+                new TrafficCounter(metrics));
         try {
             frontend.start();
         } catch (Exception e) {
             throw new StartupException("listen: cannot listen on " + config.listen() + ": " + e.getMessage());
+        }
+    }
+
+    /** The metrics/health HTTP listener, when configured; before clients are accepted. */
+    private void startOperatorListeners(BackendEndpoint primary) throws StartupException {
+        if (config.metrics().enabled()) {
+            Health health = new Health(lifecycle, monitor == null ? null : monitor::current,
+                    config.routing().maxReplicaLag().toMillis(),
+                    config.routing().fallback() == RoutingConfig.Fallback.SOURCE, primary.name());
+            http = new HttpEndpoint(meterRegistry, health, transport);
+            try {
+                http.start(new InetSocketAddress(config.metrics().listen().host(), config.metrics().listen().port()));
+            } catch (Exception e) {
+                throw new StartupException("metrics.listen: cannot listen on " + config.metrics().listen() + ": "
+                        + e.getMessage());
+            }
         }
     }
 
@@ -276,6 +314,15 @@ public final class Sluice implements AutoCloseable {
         return frontend.boundAddress();
     }
 
+    /** Where {@code /metrics} and {@code /health} are served, or null when {@code metrics.enabled} is off. */
+    public InetSocketAddress metricsAddress() {
+        return http == null ? null : http.boundAddress();
+    }
+
+    public SluiceMetrics metrics() {
+        return metrics;
+    }
+
     /** The monitor's view of the backends, or null when no monitor is configured. */
     public Monitor monitor() {
         return monitor;
@@ -295,6 +342,9 @@ public final class Sluice implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (accountRefresh != null) {
             accountRefresh.cancel(false);
         }
@@ -308,8 +358,15 @@ public final class Sluice implements AutoCloseable {
             accountClient.close();
         }
         registry.all().forEach(s -> s.closeFromAnyThread());
+        if (http != null) {
+            http.close();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
+        meterRegistry.close();
     }
 
     /** Start-up failed; the message is the one line the operator sees. */

@@ -2,6 +2,8 @@ package io.sluice.proxy.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -20,7 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * The MySQL-protocol listener for application clients. Each accepted connection gets a pipeline of
- * {@code idle → frames → session}; TLS, when a client asks for it, is inserted in front by the session.
+ * {@code traffic → idle → frames → session}; TLS, when a client asks for it, is inserted in front by the session.
+ * {@code traffic} counts bytes for metrics.
  */
 public final class FrontendServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrontendServer.class);
@@ -30,6 +33,7 @@ public final class FrontendServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Transport transport;
+    private final ChannelHandler traffic;
     private Channel serverChannel;
 
     /**
@@ -37,11 +41,18 @@ public final class FrontendServer implements AutoCloseable {
      */
     public FrontendServer(Supplier<SessionServices> services, InetSocketAddress listen, Transport transport,
                           EventLoopGroup boss, EventLoopGroup workers) {
+        this(services, listen, transport, boss, workers, null);
+    }
+
+    /** @param traffic a shareable handler counting the bytes of every connection, or null */
+    public FrontendServer(Supplier<SessionServices> services, InetSocketAddress listen, Transport transport,
+                          EventLoopGroup boss, EventLoopGroup workers, ChannelHandler traffic) {
         this.services = services;
         this.listen = listen;
         this.transport = transport;
         this.boss = boss;
         this.workers = workers;
+        this.traffic = traffic;
     }
 
     public InetSocketAddress start() throws InterruptedException {
@@ -57,17 +68,24 @@ public final class FrontendServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         SessionServices s = services.get();
-                        ch.pipeline().addLast(FrontendSession.PIPELINE_IDLE,
-                                new IdleStateHandler(s.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(FrontendSession.PIPELINE_FRAMES, new FrameDecoder(s.maxPacketSize()));
-                        ch.pipeline().addLast(FrontendSession.PIPELINE_SESSION,
-                                new FrontendSession(s, s.registry().newId()));
+                        ChannelPipeline p = ch.pipeline();
+                        if (traffic != null) {
+                            p.addLast("traffic", traffic);
+                        }
+                        addSession(p, s);
                     }
                 });
         serverChannel = b.bind(listen).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("listening for MySQL clients on {} ({})", bound, transport.name());
         return bound;
+    }
+
+    private static void addSession(ChannelPipeline p, SessionServices s) {
+        p.addLast(FrontendSession.PIPELINE_IDLE,
+                new IdleStateHandler(s.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(FrontendSession.PIPELINE_FRAMES, new FrameDecoder(s.maxPacketSize()));
+        p.addLast(FrontendSession.PIPELINE_SESSION, new FrontendSession(s, s.registry().newId()));
     }
 
     public InetSocketAddress boundAddress() {

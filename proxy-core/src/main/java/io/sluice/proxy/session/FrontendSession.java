@@ -33,6 +33,7 @@ import io.sluice.protocol.message.OkPacket;
 import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.proxy.metrics.SessionMeter;
 import io.sluice.protocol.message.StmtPrepareOk;
 import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.StatementFlag;
@@ -156,11 +157,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> handshakeTimer;
     private String user;
     private String clientHost = "?";
+    private final SessionMeter meter;
 
     public FrontendSession(SessionServices services, long id) {
         this.services = services;
         this.id = id;
         this.routing = new SessionRouting(id);
+        this.meter = new SessionMeter(services.metrics());
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -179,6 +182,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             clientHost = isa.getAddress().getHostAddress();
         }
         if (!services.registry().register(id, this)) {
+            meter.refused();
             log.warn("conn {}: refused {}, max_connections {} reached", id, clientHost, services.registry().size());
             // Before the greeting, the server's ERR carries sequence id 0.
             phase = Phase.CLOSING;
@@ -186,6 +190,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         registered = true;
+        meter.accepted();
         decoder.maxPacketSize(PRE_AUTH_MAX_PACKET);
         decoder.setSingleDecode(true);
         ServerIdentity server = services.identity();
@@ -499,6 +504,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             err = ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, server + ": " + cause.getMessage());
         }
         log.warn("conn {}: backend login for '{}' on {} failed: {}", id, user, server, cause.getMessage());
+        meter.backendError(server);
         if (phase == Phase.CONNECTING_BACKEND) {
             phase(Phase.CLOSING);
             writeErrAndClose(authSeq, err);
@@ -633,6 +639,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         clientSeq = 0;
         int first = frame.firstByte();
         Command command = first < 0 ? null : Command.of(first);
+        meter.commandStarted(command);
         if (command == null) {
             refuse(frame, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND));
             return;
@@ -702,6 +709,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
         }
         routing.onStatementSent(c, to);
+        meter.routed(to.server(), to.reason());
         routed = true;
         runningClassification = c;
         to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
@@ -878,6 +886,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
     private void failPendingCommand(ErrPacket err) {
+        meter.commandEnded(err.code());
         if (routed) {
             routed = false;
             routing.onStatementFailed();
@@ -1093,6 +1102,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** Answers a command Sluice will not relay with an ERR, keeping the session. */
     private void refuse(Frame frame, ErrPacket err) {
+        meter.commandEnded(err.code());
         discardingCommand = frame.continues();
         frame.release();
         channel.writeAndFlush(Packets.build(ctx.alloc(), 1, err::encode));
@@ -1317,6 +1327,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void completeCommand(boolean success) {
+        meter.commandEnded(success || current == null ? 0 : current.tracker.errorCode());
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1440,6 +1451,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      */
     private void backendLost(ServerLink link, String reason) {
         log.warn("conn {}: lost {} ({}) in phase {}", id, link, reason, phase);
+        meter.backendError(link.server);
         dropLink(link);
         if (phase == Phase.IN_FLIGHT && (link == current || link.internal != null || current == null)) {
             ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, reason);
@@ -1553,6 +1565,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void writeErrAndClose(int seq, ErrPacket err) {
+        meter.commandEnded(err.code());
         channel.writeAndFlush(Packets.build(channel.alloc(), seq, err::encode))
                 .addListener(ChannelFutureListener.CLOSE);
     }

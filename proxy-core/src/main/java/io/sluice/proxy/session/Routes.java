@@ -34,6 +34,11 @@ public interface Routes {
     default void finished(String server) {
     }
 
+    /** Statements sent to {@code server} and not yet answered (for the admin interface and metrics; any thread). */
+    default int inFlight(String server) {
+        return 0;
+    }
+
     /** Everything to one server: the relay of issue #2, used when no monitor is configured. */
     static Routes single(BackendEndpoint endpoint) {
         return new Routes() {

@@ -71,6 +71,11 @@ public final class TopologyRoutes implements Routes {
     }
 
     @Override
+    public int inFlight(String server) {
+        return Math.max(0, load.outstanding(server));
+    }
+
+    @Override
     public void finished(String server) {
         AtomicInteger n = outstanding.get(server);
         if (n != null) {
