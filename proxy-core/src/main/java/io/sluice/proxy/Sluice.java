@@ -5,6 +5,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.protocol.message.HandshakeV10;
+import io.sluice.proxy.admin.AdminContext;
+import io.sluice.proxy.admin.AdminServer;
+import io.sluice.proxy.admin.BackendOverrides;
 import io.sluice.proxy.auth.Account;
 import io.sluice.proxy.auth.BackendAccounts;
 import io.sluice.proxy.auth.RsaKeys;
@@ -54,8 +57,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One running Sluice: the client listener, the shared session services, the background work that keeps them current
- * (monitor, account refresh), and the operator's side: metrics and {@code /health} over HTTP. Built from a
- * {@link SluiceConfig}; {@link #close()} stops everything.
+ * (monitor, account refresh), and the operator's side: metrics and {@code /health} over HTTP, the admin interface.
+ * Built from a {@link SluiceConfig}; {@link #close()} stops everything.
+ *
+ * <p>The router sees the monitor's topology through the admin interface's {@link BackendOverrides}: a backend an
+ * operator took offline looks to it like a server without a role (soft) or an unreachable one (hard).
  */
 public final class Sluice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sluice.class);
@@ -70,9 +76,11 @@ public final class Sluice implements AutoCloseable {
     private final ConnectionRegistry registry;
     private final Lifecycle lifecycle = new Lifecycle();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final BackendOverrides overrides = new BackendOverrides();
     private final PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private SluiceMetrics metrics;
     private HttpEndpoint http;
+    private AdminServer admin;
     private volatile SessionServices services;
     private FrontendServer frontend;
     private Monitor monitor;
@@ -145,7 +153,7 @@ public final class Sluice implements AutoCloseable {
             RoutingPolicy policy = new RoutingPolicy(config.routing().maxReplicaLag(),
                     config.routing().fallback() == RoutingConfig.Fallback.ERROR
                             ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE);
-            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints);
+            routes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints);
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
@@ -160,11 +168,14 @@ public final class Sluice implements AutoCloseable {
         Routes routed = routes;
         metrics.bindGauges(new SluiceMetrics.Gauges(registry::size, () -> lifecycle.draining() ? 1 : 0,
                 s -> Math.max(0, pools.openConnections(s) - pools.idleConnections(s)), pools::idleConnections,
-                routed::inFlight));
+                routed::inFlight, s -> {
+                    BackendOverrides.Mode m = overrides.mode(s);
+                    return m == null ? 0 : m == BackendOverrides.Mode.SOFT ? 1 : 2;
+                }));
         if (config.usersFromBackend() && config.monitor().isPresent()) {
             startAccountRefresh(primary, config.monitor().get(), backendTls);
         }
-        startOperatorListeners(primary);
+        startOperatorListeners(identity, routes, pools, primary);
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
         frontend = new FrontendServer(() -> services, listen, transport, boss, workers,
                 new TrafficCounter(metrics));
@@ -175,10 +186,11 @@ public final class Sluice implements AutoCloseable {
         }
     }
 
-    /** The metrics/health HTTP listener, when configured; before clients are accepted. */
-    private void startOperatorListeners(BackendEndpoint primary) throws StartupException {
+    /** The metrics/health HTTP listener and the admin interface, when configured; before clients are accepted. */
+    private void startOperatorListeners(ServerIdentity identity, Routes routes, LinkPools pools,
+                                        BackendEndpoint primary) throws StartupException, InterruptedException {
         if (config.metrics().enabled()) {
-            Health health = new Health(lifecycle, monitor == null ? null : monitor::current,
+            Health health = new Health(lifecycle, monitor == null ? null : overrides.topology(monitor::current),
                     config.routing().maxReplicaLag().toMillis(),
                     config.routing().fallback() == RoutingConfig.Fallback.SOURCE, primary.name());
             http = new HttpEndpoint(meterRegistry, health, transport);
@@ -189,6 +201,25 @@ public final class Sluice implements AutoCloseable {
                         + e.getMessage());
             }
         }
+        if (config.admin().isPresent()) {
+            AdminContext context = new AdminContext(config, version(), identity.serverVersion(),
+                    monitor == null ? null : monitor::current, overrides, routes, pools, registry, metrics,
+                    server -> "");   // executed GTID sets: filled in when GTID tracking lands
+            admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
+                    boss, workers);
+            try {
+                admin.start();
+            } catch (Exception e) {
+                throw new StartupException("admin.listen: cannot listen on " + config.admin().get().listen() + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    /** Sluice's version, from the jar manifest. */
+    static String version() {
+        String v = Sluice.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
     }
 
     /**
@@ -319,8 +350,17 @@ public final class Sluice implements AutoCloseable {
         return http == null ? null : http.boundAddress();
     }
 
+    /** Where the admin interface listens, or null without an {@code admin} section. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.boundAddress();
+    }
+
     public SluiceMetrics metrics() {
         return metrics;
+    }
+
+    public BackendOverrides overrides() {
+        return overrides;
     }
 
     /** The monitor's view of the backends, or null when no monitor is configured. */
@@ -358,6 +398,9 @@ public final class Sluice implements AutoCloseable {
             accountClient.close();
         }
         registry.all().forEach(s -> s.closeFromAnyThread());
+        if (admin != null) {
+            admin.close();
+        }
         if (http != null) {
             http.close();
         }

@@ -45,7 +45,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>per backend, tag {@code server}: {@code sluice_backend_connections{state=in_use|idle}},
  *       {@code sluice_backend_in_flight}, {@code sluice_backend_errors_total} (connections that failed to open or were
  *       lost), {@code sluice_backend_lag_seconds} (NaN when unknown), {@code sluice_backend_reachable},
- *       {@code sluice_backend_source} (1 for the source)</li>
+ *       {@code sluice_backend_source} (1 for the source), {@code sluice_backend_admin_offline} (0 online, 1 soft,
+ *       2 hard)</li>
  *   <li>{@code sluice_draining} (1 from SIGTERM to exit)</li>
  *   <li>JVM and process: {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*}, {@code system_cpu_*},
  *       {@code process_cpu_usage}, {@code process_uptime_seconds}</li>
@@ -142,7 +143,7 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
     /** What the gauges read; every function is called from the scraping thread and must be thread-safe. */
     public record Gauges(Supplier<Number> clientConnections, Supplier<Number> draining,
                          ToDoubleFunction<String> backendInUse, ToDoubleFunction<String> backendIdle,
-                         ToDoubleFunction<String> backendInFlight) {
+                         ToDoubleFunction<String> backendInFlight, ToDoubleFunction<String> adminOffline) {
     }
 
     /** Registers the gauges, read at each scrape. */
@@ -158,6 +159,8 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
                     .applyAsDouble(s), "state", "idle");
             serverGauge("sluice.backend.in_flight", s, "Commands sent to the server and not yet answered",
                     () -> g.backendInFlight().applyAsDouble(s));
+            serverGauge("sluice.backend.admin_offline", s, "Set offline by the admin interface: 0 online, 1 soft, 2 hard",
+                    () -> g.adminOffline().applyAsDouble(s));
             if (topology != null) {
                 Gauge.builder("sluice.backend.lag", () -> lagSeconds(s)).baseUnit("seconds")
                         .description("Replication lag measured with the heartbeat (NaN when unknown)")

@@ -1577,6 +1577,44 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /**
+     * What the admin interface shows of this session, read on the session's own event loop (so thread-safe from any
+     * thread); completes exceptionally if that loop is gone.
+     */
+    public java.util.concurrent.CompletableFuture<SessionView> viewFromAnyThread() {
+        java.util.concurrent.CompletableFuture<SessionView> f = new java.util.concurrent.CompletableFuture<>();
+        try {
+            channel.eventLoop().execute(() -> f.complete(view()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    private SessionView view() {
+        List<String> held = new ArrayList<>(links.size());
+        for (ServerLink l : links.values()) {
+            held.add(l.toString());
+        }
+        InetSocketAddress address = channel.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
+        return new SessionView(id, user, address, held, routing.inTransaction(), phase,
+                phase == Phase.COMMAND ? meter.millisSinceActive() : 0);
+    }
+
+    /**
+     * Closes this session's connections to {@code server} as if the server had closed them (the admin interface's
+     * {@code OFFLINE HARD}): a statement running there gets the usual lost-connection error. Hops onto the session's
+     * event loop.
+     */
+    public void dropBackendFromAnyThread(String server) {
+        channel.eventLoop().execute(() -> {
+            ServerLink l = links.get(server);
+            if (l != null) {
+                l.connection.close();
+            }
+        });
+    }
+
     /** Closes the client connection (and, through channelInactive, the backend). */
     public void close() {
         if (phase != Phase.CLOSING) {

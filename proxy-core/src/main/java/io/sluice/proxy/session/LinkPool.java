@@ -171,6 +171,24 @@ final class LinkPool {
         return false;
     }
 
+    /** Closes the idle connections to {@code server} (the admin's {@code OFFLINE HARD}); on the pool's loop. */
+    void closeIdle(String server) {
+        for (ArrayDeque<ServerLink> q : idle.values()) {
+            for (Iterator<ServerLink> it = q.iterator(); it.hasNext(); ) {
+                ServerLink l = it.next();
+                if (l.server.equals(server)) {
+                    it.remove();
+                    idleChanged(server, -1);
+                    l.connection.close(); // its close listener (closed) releases the count
+                }
+            }
+        }
+    }
+
+    EventExecutor loop() {
+        return loop;
+    }
+
     private void idleChanged(String server, int delta) {
         idlePerServer.merge(server, delta, Integer::sum);
     }

@@ -36,6 +36,13 @@ public final class LinkPools {
         return n;
     }
 
+    /** Closes the idle pooled connections to {@code server} on every loop (the admin's {@code OFFLINE HARD}). */
+    public void closeIdle(String server) {
+        for (LinkPool p : pools.values()) {
+            p.loop().execute(() -> p.closeIdle(server));
+        }
+    }
+
     /** Backend connections open to a server across all loops (read from any thread; approximate while busy). */
     public int openConnections(String server) {
         int n = 0;

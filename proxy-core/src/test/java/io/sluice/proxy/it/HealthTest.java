@@ -1,5 +1,6 @@
 package io.sluice.proxy.it;
 
+import io.sluice.proxy.admin.BackendOverrides;
 import io.sluice.proxy.config.PoolConfig;
 import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.sandbox.SandboxCluster;
@@ -42,6 +43,29 @@ class HealthTest {
                         .contains(cluster.source().name() + " unreachable").endsWith("\n")
                         .hasLineCount(1);
             });
+        }
+    }
+
+    @Test
+    void withFallbackErrorReadsNeedAReplica(SandboxCluster cluster) throws Exception {
+        RoutingConfig errorFallback = new RoutingConfig(RoutingConfig.DEFAULT_MAX_REPLICA_LAG, RoutingConfig.Fallback.ERROR);
+        try (SluiceFixture f = start(cluster, errorFallback)) {
+            assertThat(Scrape.get(f.metricsPort(), "/health").status()).isEqualTo(200);
+            // Operator overrides count: with both replicas offline no read can be served.
+            f.sluice().overrides().set(cluster.replica(1).name(), BackendOverrides.Mode.SOFT);
+            f.sluice().overrides().set(cluster.replica(2).name(), BackendOverrides.Mode.SOFT);
+            Scrape.Response r = Scrape.get(f.metricsPort(), "/health");
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.body()).isEqualTo("no replica within 1000 ms of lag, and routing.fallback is error\n");
+
+            f.sluice().overrides().clear(cluster.replica(2).name());
+            assertThat(Scrape.get(f.metricsPort(), "/health").status()).isEqualTo(200);
+
+            // And with the source offline, no write can be.
+            f.sluice().overrides().set(cluster.source().name(), BackendOverrides.Mode.HARD);
+            Scrape.Response noSource = Scrape.get(f.metricsPort(), "/health");
+            assertThat(noSource.status()).isEqualTo(503);
+            assertThat(noSource.body()).startsWith("no writable source: ");
         }
     }
 }

@@ -126,6 +126,7 @@ class MetricsTest {
             assertThat(m.value("sluice_backend_errors_total", "server", n)).as(n).isZero();
             assertThat(m.value("sluice_backend_reachable", "server", n)).as(n).isEqualTo(1);
             assertThat(m.value("sluice_backend_source", "server", n)).as(n).isEqualTo(source ? 1 : 0);
+            assertThat(m.value("sluice_backend_admin_offline", "server", n)).as(n).isZero();
             double lag = m.value("sluice_backend_lag_seconds", "server", n);
             assertThat(lag).as(n).isBetween(0.0, 5.0);
         }

@@ -1,6 +1,7 @@
 package io.sluice.proxy.it;
 
 import io.sluice.proxy.Sluice;
+import io.sluice.proxy.config.AdminConfig;
 import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.HostPort;
 import io.sluice.proxy.config.MetricsConfig;
@@ -27,6 +28,9 @@ import java.util.Optional;
 public final class SluiceFixture implements AutoCloseable {
     public static final String STATIC_USER = "static_user";
     public static final String STATIC_PASSWORD = "static-pw";
+    /** The admin account of {@link #withOperatorPorts}. */
+    public static final String ADMIN_USER = "sluice_admin";
+    public static final String ADMIN_PASSWORD = "admin-pw";
 
     private final Sluice sluice;
 
@@ -89,9 +93,10 @@ public final class SluiceFixture implements AutoCloseable {
         return config;
     }
 
-    /** The metrics listener, on an ephemeral loopback port. */
+    /** The admin interface ({@link #ADMIN_USER}) and the metrics listener, both on ephemeral loopback ports. */
     public static SluiceConfig withOperatorPorts(SluiceConfig config) {
-        return config.withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", 0)));
+        return config.withAdmin(new AdminConfig(new HostPort("127.0.0.1", 0), ADMIN_USER, ADMIN_PASSWORD))
+                .withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", 0)));
     }
 
     /** Sluice with this configuration. */
@@ -113,6 +118,11 @@ public final class SluiceFixture implements AutoCloseable {
 
     public int port() {
         return sluice.clientAddress().getPort();
+    }
+
+    /** The admin interface's port (needs {@link #withOperatorPorts}). */
+    public int adminPort() {
+        return sluice.adminAddress().getPort();
     }
 
     /** The metrics listener's port (needs {@link #withOperatorPorts}). */
