@@ -27,6 +27,8 @@ import io.sluice.proxy.server.ConnectionRegistry;
 import io.sluice.proxy.server.FrontendServer;
 import io.sluice.proxy.server.Lifecycle;
 import io.sluice.proxy.server.Transport;
+import io.sluice.proxy.session.FrontendSession;
+import io.sluice.proxy.session.SessionView;
 import io.sluice.proxy.session.ServerIdentity;
 import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.monitor.Monitor;
@@ -50,6 +52,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +60,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One running Sluice: the client listener, the shared session services, the background work that keeps them current
- * (monitor, account refresh), and the operator's side: metrics and {@code /health} over HTTP, the admin interface.
- * Built from a {@link SluiceConfig}; {@link #close()} stops everything.
+ * (monitor, account refresh), and the operator's side: metrics and {@code /health} over HTTP, the admin interface,
+ * and the drain on shutdown. Built from a {@link SluiceConfig}; {@link #drainAndClose()} is what SIGTERM does,
+ * {@link #close()} stops everything at once.
  *
  * <p>The router sees the monitor's topology through the admin interface's {@link BackendOverrides}: a backend an
  * operator took offline looks to it like a server without a role (soft) or an unreachable one (hard).
@@ -361,6 +365,81 @@ public final class Sluice implements AutoCloseable {
 
     public BackendOverrides overrides() {
         return overrides;
+    }
+
+    public boolean draining() {
+        return lifecycle.draining();
+    }
+
+    /** {@link #drainAndClose(Duration)} bounded by {@code shutdown.drain_timeout}: what SIGTERM does. */
+    public boolean drainAndClose() {
+        return drainAndClose(config.shutdown().drainTimeout());
+    }
+
+    /**
+     * The graceful stop. Stops accepting client connections (the port closes, so new connections are refused) and
+     * turns {@code /health} to 503; statements in flight run to their end, for at most {@code timeout}; any client
+     * that sends a new command meanwhile is answered ERR 1053 (Server shutdown in progress) and closed. Then closes
+     * everything, as {@link #close()}. The admin interface stays up until then, to watch the drain.
+     *
+     * <p>Blocks the calling thread (not to be called from an event loop).
+     *
+     * @return whether every statement in flight finished in time
+     */
+    public boolean drainAndClose(Duration timeout) {
+        lifecycle.startDraining();
+        if (frontend != null) {
+            frontend.close();
+        }
+        log.info("draining: not accepting clients; statements in flight have up to {} to finish",
+                io.sluice.proxy.config.Durations.format(timeout));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean drained;
+        while (true) {
+            int busy = busySessions();
+            if (busy == 0) {
+                drained = true;
+                break;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                log.warn("drain: {} statement(s) still running after {}; closing their connections", busy,
+                        io.sluice.proxy.config.Durations.format(timeout));
+                drained = false;
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                drained = false;
+                break;
+            }
+        }
+        log.info("drain over; closing {} client connection(s) and the backends", registry.size());
+        close();
+        return drained;
+    }
+
+    /** Sessions running a command now, each asked on its own event loop. */
+    private int busySessions() {
+        List<CompletableFuture<SessionView>> views = new ArrayList<>();
+        for (FrontendSession s : registry.all()) {
+            views.add(s.viewFromAnyThread());
+        }
+        int busy = 0;
+        for (CompletableFuture<SessionView> f : views) {
+            try {
+                if (f.get(1, TimeUnit.SECONDS).busy()) {
+                    busy++;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                busy++;   // its loop did not answer: count it as busy until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return busy;
+            }
+        }
+        return busy;
     }
 
     /** The monitor's view of the backends, or null when no monitor is configured. */

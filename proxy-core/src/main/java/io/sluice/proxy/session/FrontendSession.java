@@ -640,6 +640,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         int first = frame.firstByte();
         Command command = first < 0 ? null : Command.of(first);
         meter.commandStarted(command);
+        if (services.lifecycle().draining() && command != Command.QUIT) {
+            refuseAndClose(frame, ErrPacket.of(ErrorCode.SERVER_SHUTDOWN));
+            return;
+        }
         if (command == null) {
             refuse(frame, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND));
             return;
@@ -1575,6 +1579,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (channel != null) {
             channel.eventLoop().execute(this::close);
         }
+    }
+
+    /** Answers a command with a fatal ERR (shutdown in progress) and closes. */
+    private void refuseAndClose(Frame frame, ErrPacket err) {
+        frame.release();
+        phase(Phase.CLOSING);
+        writeErrAndClose(1, err);
     }
 
     /**
