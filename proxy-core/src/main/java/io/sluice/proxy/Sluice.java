@@ -182,7 +182,7 @@ public final class Sluice implements AutoCloseable {
         startOperatorListeners(identity, routes, pools, primary);
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
         frontend = new FrontendServer(() -> services, listen, transport, boss, workers,
-                new TrafficCounter(metrics));
+                config.proxyProtocolNetworks(), new TrafficCounter(metrics));
         try {
             frontend.start();
         } catch (Exception e) {

@@ -157,12 +157,20 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> handshakeTimer;
     private String user;
     private String clientHost = "?";
+    /** The client's address: from the PROXY protocol header when a load balancer sent one, else the peer's. */
+    private InetSocketAddress clientAddress;
     private final SessionMeter meter;
 
     public FrontendSession(SessionServices services, long id) {
+        this(services, id, null);
+    }
+
+    /** @param clientAddress the client's real address from a PROXY protocol header, or null to use the peer's */
+    public FrontendSession(SessionServices services, long id, InetSocketAddress clientAddress) {
         this.services = services;
         this.id = id;
         this.routing = new SessionRouting(id);
+        this.clientAddress = clientAddress;
         this.meter = new SessionMeter(services.metrics());
     }
 
@@ -178,8 +186,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (channel.remoteAddress() instanceof InetSocketAddress isa) {
-            clientHost = isa.getAddress().getHostAddress();
+        if (clientAddress == null && channel.remoteAddress() instanceof InetSocketAddress isa) {
+            clientAddress = isa;
+        }
+        if (clientAddress != null) {
+            clientHost = clientAddress.getAddress().getHostAddress();
         }
         if (!services.registry().register(id, this)) {
             meter.refused();
@@ -343,8 +354,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private ClientAuthenticator newAuthenticator() {
-        InetAddress address = channel.remoteAddress() instanceof InetSocketAddress isa
-                ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        InetAddress address = clientAddress != null ? clientAddress.getAddress() : InetAddress.getLoopbackAddress();
         return new ClientAuthenticator(services.users(), address, overTls, services.rsa(), scramble,
                 new ClientAuthenticator.Sink() {
                     @Override
@@ -1607,8 +1617,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         for (ServerLink l : links.values()) {
             held.add(l.toString());
         }
-        InetSocketAddress address = channel.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
-        return new SessionView(id, user, address, held, routing.inTransaction(), phase,
+        return new SessionView(id, user, clientAddress, held, routing.inTransaction(), phase,
                 phase == Phase.COMMAND ? meter.millisSinceActive() : 0);
     }
 
