@@ -161,6 +161,31 @@ class MetricsTest {
         assertThat(Scrape.get(sluice.metricsPort(), "/health").status()).isEqualTo(200);
     }
 
+    @Test
+    void theSampleGrafanaDashboardUsesOnlyMetricsSluiceServes() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Path.of("..", "conf", "grafana-sluice.json").toFile());
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b(sluice|jvm|process|system)_[a-z_]+");
+        for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+            for (com.fasterxml.jackson.databind.JsonNode target : panel.path("targets")) {
+                java.util.regex.Matcher m = metric.matcher(target.get("expr").asText());
+                while (m.find()) {
+                    used.add(m.group());
+                }
+            }
+        }
+        assertThat(used).contains("sluice_queries_total", "sluice_query_duration_seconds_bucket",
+                "sluice_backend_lag_seconds");
+        Scrape m = scrape();
+        for (String name : used) {
+            if (name.startsWith("jvm_gc_pause")) {
+                continue;   // a timer that appears with the JVM's first collection
+            }
+            assertThat(m.has(name)).as("%s, used by conf/grafana-sluice.json", name).isTrue();
+        }
+    }
+
     private static double delta(Scrape before, Scrape after, String name, String... labels) {
         return after.valueOrZero(name, labels) - before.valueOrZero(name, labels);
     }
