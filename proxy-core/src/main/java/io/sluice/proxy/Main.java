@@ -56,9 +56,13 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (or SIGINT) runs this hook: drain, close, and exit 0, which a JVM ending on a signal would not
+        // report (it exits 128 + the signal's number); halt is what sets the status from inside a shutdown hook.
+        // Nothing else in this process registers a hook that halt could cut short.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sluice.close();
+            sluice.drainAndClose();   // logs whether statements were cut short at shutdown.drain_timeout
             stopped.countDown();
+            Runtime.getRuntime().halt(0);
         }, "sluice-shutdown"));
         try {
             stopped.await();

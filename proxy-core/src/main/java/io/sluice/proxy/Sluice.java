@@ -1,9 +1,14 @@
 package io.sluice.proxy;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.proxy.gtid.GtidTracker;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.protocol.message.HandshakeV10;
+import io.sluice.proxy.admin.AdminContext;
+import io.sluice.proxy.admin.AdminServer;
+import io.sluice.proxy.admin.BackendOverrides;
 import io.sluice.proxy.auth.Account;
 import io.sluice.proxy.auth.BackendAccounts;
 import io.sluice.proxy.auth.RsaKeys;
@@ -15,9 +20,16 @@ import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.MonitorConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.UserConfig;
+import io.sluice.proxy.metrics.Health;
+import io.sluice.proxy.metrics.HttpEndpoint;
+import io.sluice.proxy.metrics.SluiceMetrics;
+import io.sluice.proxy.metrics.TrafficCounter;
 import io.sluice.proxy.server.ConnectionRegistry;
 import io.sluice.proxy.server.FrontendServer;
+import io.sluice.proxy.server.Lifecycle;
 import io.sluice.proxy.server.Transport;
+import io.sluice.proxy.session.FrontendSession;
+import io.sluice.proxy.session.SessionView;
 import io.sluice.proxy.session.ServerIdentity;
 import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.monitor.Monitor;
@@ -41,14 +53,20 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One running Sluice: the client listener, the shared session services, and the background work that keeps them
- * current (account refresh). Built from a {@link SluiceConfig}; {@link #close()} stops everything.
+ * One running Sluice: the client listener, the shared session services, the background work that keeps them current
+ * (monitor, account refresh), and the operator's side: metrics and {@code /health} over HTTP, the admin interface,
+ * and the drain on shutdown. Built from a {@link SluiceConfig}; {@link #drainAndClose()} is what SIGTERM does,
+ * {@link #close()} stops everything at once.
+ *
+ * <p>The router sees the monitor's topology through the admin interface's {@link BackendOverrides}: a backend an
+ * operator took offline looks to it like a server without a role (soft) or an unreachable one (hard).
  */
 public final class Sluice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sluice.class);
@@ -61,6 +79,13 @@ public final class Sluice implements AutoCloseable {
     private final EventLoopGroup workers;
     private final UserDirectory users;
     private final ConnectionRegistry registry;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final BackendOverrides overrides = new BackendOverrides();
+    private final PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private SluiceMetrics metrics;
+    private HttpEndpoint http;
+    private AdminServer admin;
     private volatile SessionServices services;
     private FrontendServer frontend;
     private Monitor monitor;
@@ -139,25 +164,76 @@ public final class Sluice implements AutoCloseable {
             tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()));
             awaitGtidSeeds();
-            routes = new TopologyRoutes(monitor::current, new Router(policy), endpoints, tracker);
+            routes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints, tracker);
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
         }
+        metrics = new SluiceMetrics(meterRegistry, endpoints.stream().map(BackendEndpoint::name).toList(),
+                monitor == null ? null : monitor::current);
+        if (tracker != null) {
+            metrics.bindTracker(tracker);
+        }
+        LinkPools pools = new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
+                config.pool().acquireTimeout().toMillis());
         services = new SessionServices(users, registry, identity, routes, clientTls, backendTls, rsa,
                 transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
-                inspector, new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
-                config.pool().acquireTimeout().toMillis()));
+                inspector, pools, metrics, lifecycle);
+        Routes routed = routes;
+        metrics.bindGauges(new SluiceMetrics.Gauges(registry::size, () -> lifecycle.draining() ? 1 : 0,
+                s -> Math.max(0, pools.openConnections(s) - pools.idleConnections(s)), pools::idleConnections,
+                routed::inFlight, s -> {
+                    BackendOverrides.Mode m = overrides.mode(s);
+                    return m == null ? 0 : m == BackendOverrides.Mode.SOFT ? 1 : 2;
+                }));
         if (config.usersFromBackend() && config.monitor().isPresent()) {
             startAccountRefresh(primary, config.monitor().get(), backendTls);
         }
+        startOperatorListeners(identity, routes, pools, primary);
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
-        frontend = new FrontendServer(() -> services, listen, transport, boss, workers);
+        frontend = new FrontendServer(() -> services, listen, transport, boss, workers,
+                config.proxyProtocolNetworks(), new TrafficCounter(metrics));
         try {
             frontend.start();
         } catch (Exception e) {
             throw new StartupException("listen: cannot listen on " + config.listen() + ": " + e.getMessage());
         }
+    }
+
+    /** The metrics/health HTTP listener and the admin interface, when configured; before clients are accepted. */
+    private void startOperatorListeners(ServerIdentity identity, Routes routes, LinkPools pools,
+                                        BackendEndpoint primary) throws StartupException, InterruptedException {
+        if (config.metrics().enabled()) {
+            Health health = new Health(lifecycle, monitor == null ? null : overrides.topology(monitor::current),
+                    config.routing().maxReplicaLag().toMillis(),
+                    config.routing().fallback() == RoutingConfig.Fallback.SOURCE, primary.name());
+            http = new HttpEndpoint(meterRegistry, health, transport);
+            try {
+                http.start(new InetSocketAddress(config.metrics().listen().host(), config.metrics().listen().port()));
+            } catch (Exception e) {
+                throw new StartupException("metrics.listen: cannot listen on " + config.metrics().listen() + ": "
+                        + e.getMessage());
+            }
+        }
+        if (config.admin().isPresent()) {
+            AdminContext context = new AdminContext(config, version(), identity.serverVersion(),
+                    monitor == null ? null : monitor::current, overrides, routes, pools, registry, metrics,
+                    server -> tracker == null ? "" : tracker.executed(server).toString());
+            admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
+                    boss, workers);
+            try {
+                admin.start();
+            } catch (Exception e) {
+                throw new StartupException("admin.listen: cannot listen on " + config.admin().get().listen() + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    /** Sluice's version, from the jar manifest. */
+    static String version() {
+        String v = Sluice.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
     }
 
     /**
@@ -313,10 +389,104 @@ public final class Sluice implements AutoCloseable {
         }
     }
 
-    /** The GTID tracker, or null when consistency is eventual everywhere (or no monitor is configured). */
+    /** The GTID tracker, or null without a monitor section. */
     public GtidTracker tracker() {
         return tracker;
     }
+
+    /** Where {@code /metrics} and {@code /health} are served, or null when {@code metrics.enabled} is off. */
+    public InetSocketAddress metricsAddress() {
+        return http == null ? null : http.boundAddress();
+    }
+
+    /** Where the admin interface listens, or null without an {@code admin} section. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.boundAddress();
+    }
+
+    public SluiceMetrics metrics() {
+        return metrics;
+    }
+
+    public BackendOverrides overrides() {
+        return overrides;
+    }
+
+    public boolean draining() {
+        return lifecycle.draining();
+    }
+
+    /** {@link #drainAndClose(Duration)} bounded by {@code shutdown.drain_timeout}: what SIGTERM does. */
+    public boolean drainAndClose() {
+        return drainAndClose(config.shutdown().drainTimeout());
+    }
+
+    /**
+     * The graceful stop. Stops accepting client connections (the port closes, so new connections are refused) and
+     * turns {@code /health} to 503; statements in flight run to their end, for at most {@code timeout}; any client
+     * that sends a new command meanwhile is answered ERR 1053 (Server shutdown in progress) and closed. Then closes
+     * everything, as {@link #close()}. The admin interface stays up until then, to watch the drain.
+     *
+     * <p>Blocks the calling thread (not to be called from an event loop).
+     *
+     * @return whether every statement in flight finished in time
+     */
+    public boolean drainAndClose(Duration timeout) {
+        lifecycle.startDraining();
+        if (frontend != null) {
+            frontend.close();
+        }
+        log.info("draining: not accepting clients; statements in flight have up to {} to finish",
+                io.sluice.proxy.config.Durations.format(timeout));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean drained;
+        while (true) {
+            int busy = busySessions();
+            if (busy == 0) {
+                drained = true;
+                break;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                log.warn("drain: {} statement(s) still running after {}; closing their connections", busy,
+                        io.sluice.proxy.config.Durations.format(timeout));
+                drained = false;
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                drained = false;
+                break;
+            }
+        }
+        log.info("drain over; closing {} client connection(s) and the backends", registry.size());
+        close();
+        return drained;
+    }
+
+    /** Sessions running a command now, each asked on its own event loop. */
+    private int busySessions() {
+        List<CompletableFuture<SessionView>> views = new ArrayList<>();
+        for (FrontendSession s : registry.all()) {
+            views.add(s.viewFromAnyThread());
+        }
+        int busy = 0;
+        for (CompletableFuture<SessionView> f : views) {
+            try {
+                if (f.get(1, TimeUnit.SECONDS).busy()) {
+                    busy++;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                busy++;   // its loop did not answer: count it as busy until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return busy;
+            }
+        }
+        return busy;
+    }
+
 
     /** The monitor's view of the backends, or null when no monitor is configured. */
     public Monitor monitor() {
@@ -337,6 +507,9 @@ public final class Sluice implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (accountRefresh != null) {
             accountRefresh.cancel(false);
         }
@@ -353,8 +526,18 @@ public final class Sluice implements AutoCloseable {
             accountClient.close();
         }
         registry.all().forEach(s -> s.closeFromAnyThread());
+        if (admin != null) {
+            admin.close();
+        }
+        if (http != null) {
+            http.close();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
+        meterRegistry.close();
     }
 
     /** Start-up failed; the message is the one line the operator sees. */

@@ -20,6 +20,14 @@ public enum ErrorCode {
     NO_SUCH_THREAD(1094, "HY000", "Unknown thread id: %d"),
     /** ER_KILL_DENIED_ERROR. */
     KILL_DENIED(1095, "HY000", "You are not owner of thread %d"),
+    /** ER_PARSE_ERROR: a statement the admin interface does not know; the message lists the ones it does. */
+    SYNTAX_ERROR(1064, "42000", "You have an error in your SQL syntax; %s"),
+    /** ER_EMPTY_QUERY: a statement with nothing but comments and separators. */
+    EMPTY_QUERY(1065, "42000", "Query was empty"),
+    /** ER_WRONG_ARGUMENTS: an admin command naming something that does not exist (a backend). */
+    WRONG_ARGUMENTS(1210, "HY000", "Incorrect arguments to %s"),
+    /** ER_NOT_SUPPORTED_YET: an admin command planned but not built yet. */
+    NOT_SUPPORTED_YET(1235, "42000", "This version of Sluice doesn't yet support '%s'"),
     /** ER_NET_PACKET_TOO_LARGE: a client packet beyond {@code max_allowed_packet}. */
     PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes"),
     /** ER_NET_READ_ERROR_FROM_PIPE is not used; ER_NET_PACKETS_OUT_OF_ORDER is. */

@@ -19,7 +19,10 @@ class ErrorCodeTest {
             ErrorCode.KILL_DENIED, new Object[] {42L},
             ErrorCode.BACKEND_LOST, new Object[] {"db-1:3306"},
             ErrorCode.BACKEND_UNAVAILABLE, new Object[] {"no primary"},
-            ErrorCode.READ_ONLY_TRANSACTION, new Object[] {"(it writes)"});
+            ErrorCode.READ_ONLY_TRANSACTION, new Object[] {"(it writes)"},
+            ErrorCode.SYNTAX_ERROR, new Object[] {"the admin commands are: SHOW BACKENDS"},
+            ErrorCode.WRONG_ARGUMENTS, new Object[] {"SET BACKEND: no backend named 'x'"},
+            ErrorCode.NOT_SUPPORTED_YET, new Object[] {"SWITCHOVER"});
 
     @Test
     void codesAreUnique() {

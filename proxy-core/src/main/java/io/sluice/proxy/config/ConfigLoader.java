@@ -38,6 +38,9 @@ public final class ConfigLoader {
     private static final Section ROUTING = Section.of("max_replica_lag", "fallback", "consistency", "causal_wait");
     private static final Section POOL = Section.of("max_per_backend", "acquire_timeout");
     private static final Section TLS = Section.of("cert", "key", "backend", "backend_ca", "backend_verify_hostname");
+    private static final Section ADMIN = Section.of("listen", "user", "password");
+    private static final Section METRICS = Section.of("enabled", "listen");
+    private static final Section SHUTDOWN = Section.of("drain_timeout");
     private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
             .listOf("users", USER)
             .scalars("users_from_backend", "users_refresh_interval")
@@ -45,7 +48,11 @@ public final class ConfigLoader {
             .mapping("monitor", MONITOR)
             .mapping("tls", TLS)
             .mapping("routing", ROUTING)
-            .mapping("pool", POOL);
+            .mapping("pool", POOL)
+            .mapping("admin", ADMIN)
+            .mapping("metrics", METRICS)
+            .mapping("shutdown", SHUTDOWN)
+            .scalars("proxy_protocol_networks");
 
     private ConfigLoader() {
     }
@@ -134,12 +141,52 @@ public final class ConfigLoader {
         PoolConfig pool = root.mapping("pool", POOL).map(m -> new PoolConfig(
                 m.integer("max_per_backend", PoolConfig.DEFAULT_MAX_PER_BACKEND, 1),
                 m.duration("acquire_timeout", PoolConfig.DEFAULT_ACQUIRE_TIMEOUT))).orElse(PoolConfig.defaults());
+        Optional<AdminConfig> admin = root.mapping("admin", ADMIN).flatMap(ConfigLoader::readAdmin);
+        MetricsConfig metrics = root.mapping("metrics", METRICS).map(m -> new MetricsConfig(
+                m.bool("enabled", MetricsConfig.DEFAULT_ENABLED),
+                m.address("listen", MetricsConfig.DEFAULT_LISTEN))).orElse(MetricsConfig.defaults());
+        checkDistinctListeners(root, listen, admin, metrics);
+        ShutdownConfig shutdown = root.mapping("shutdown", SHUTDOWN).map(m -> new ShutdownConfig(
+                m.duration("drain_timeout", ShutdownConfig.DEFAULT_DRAIN_TIMEOUT))).orElse(ShutdownConfig.defaults());
+        List<Cidr> proxyNetworks = root.stringList("proxy_protocol_networks", Cidr::parse);
         if (!problems.isEmpty()) {
             return null;
         }
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, proxyNetworks);
     }
+
+    private static Optional<AdminConfig> readAdmin(Mapping m) {
+        HostPort listen = m.address("listen", AdminConfig.DEFAULT_LISTEN);
+        String user = m.string("user", AdminConfig.DEFAULT_USER);
+        if (user.isEmpty()) {
+            m.error("user", "must not be empty");
+        }
+        Optional<String> password = Optional.empty();
+        if (m.has("password")) {
+            password = m.requiredString("password");
+        } else {
+            m.error("password", "required key is missing: the admin interface has no default password; set one, or"
+                    + " remove the admin section to run without it");
+        }
+        return password.filter(p -> !user.isEmpty()).map(p -> new AdminConfig(listen, user, p));
+    }
+
+    /** Two listeners on one address would fail at start with a bind error; say which keys clash instead. */
+    private static void checkDistinctListeners(Mapping root, HostPort listen, Optional<AdminConfig> admin,
+                                               MetricsConfig metrics) {
+        if (admin.isPresent() && admin.get().listen().port() != 0 && admin.get().listen().sameAs(listen)) {
+            root.error("admin.listen", "the same address as listen (" + listen + "); give the admin interface its own port");
+        }
+        if (metrics.enabled() && metrics.listen().port() != 0) {
+            if (metrics.listen().sameAs(listen)) {
+                root.error("metrics.listen", "the same address as listen (" + listen + ")");
+            } else if (admin.isPresent() && metrics.listen().sameAs(admin.get().listen())) {
+                root.error("metrics.listen", "the same address as admin.listen (" + admin.get().listen() + ")");
+            }
+        }
+    }
+
 
     private static List<UserConfig> readUsers(Mapping root) {
         List<UserConfig> users = new ArrayList<>();

@@ -272,6 +272,38 @@ final class Mapping {
         });
     }
 
+    /**
+     * A list of scalars ({@code [a, b]} or entries starting with '- '), each a string read by {@code parse}, which throws
+     * {@link IllegalArgumentException} with the problem; absent key: an empty list. Bad entries are reported with their
+     * index and left out.
+     */
+    <T> List<T> stringList(String key, java.util.function.Function<String, T> parse) {
+        Optional<JsonNode> value = value(key);
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        JsonNode v = value.get();
+        if (!v.isArray()) {
+            error(key, "expected a list (entries starting with '- ', or [a, b]), got " + describe(v));
+            return List.of();
+        }
+        List<T> items = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            String itemPath = pathOf(key) + "[" + i + "]";
+            if (!item.isTextual()) {
+                problems.add(itemPath, "expected a string, got " + describe(item));
+                continue;
+            }
+            try {
+                items.add(parse.apply(item.textValue()));
+            } catch (IllegalArgumentException e) {
+                problems.add(itemPath, e.getMessage());
+            }
+        }
+        return items;
+    }
+
     /** Whether the key holds a list with no entries ({@code []}). */
     boolean isEmptyList(String key) {
         return value(key).map(v -> v.isArray() && v.isEmpty()).orElse(false);

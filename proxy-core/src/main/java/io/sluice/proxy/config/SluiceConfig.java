@@ -30,12 +30,25 @@ import java.util.Optional;
  * @param tls                  {@code tls}: optional; {@link TlsConfig#defaults()} when absent
  * @param routing              {@code routing}: optional; {@link RoutingConfig#defaults()} when absent
  * @param pool                 {@code pool}: optional; {@link PoolConfig#defaults()} when absent
+ * @param admin                {@code admin}: optional; without it there is no admin listener
+ * @param metrics              {@code metrics}: optional; {@link MetricsConfig#defaults()} when absent (listening on
+ *                             127.0.0.1:9104)
+ * @param shutdown             {@code shutdown}: optional; {@link ShutdownConfig#defaults()} when absent
+ * @param proxyProtocolNetworks {@code proxy_protocol_networks}: the networks whose connections must start with a PROXY
+ *                             protocol (v1 or v2) header, which then gives the client's address; default none (the
+ *                             PROXY protocol is off). A connection from a listed network without a header is refused,
+ *                             and so is a header from any other network
+ *
+ * <p>The constructors that predate the {@code admin}, {@code metrics}, {@code shutdown} and
+ * {@code proxy_protocol_networks} keys (used to embed Sluice, as the tests do) take no admin section, {@link
+ * MetricsConfig#off()} and the other defaults: an embedded Sluice opens only its client port, never a fixed one.
  */
 public record SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
                            List<UserConfig> users,
                            boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
                            Optional<MonitorConfig> monitor, TlsConfig tls, RoutingConfig routing,
-                           PoolConfig pool) {
+                           PoolConfig pool, Optional<AdminConfig> admin, MetricsConfig metrics, ShutdownConfig shutdown,
+                           List<Cidr> proxyProtocolNetworks) {
     /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6033);
     /** Default for {@code max_connections}. */
@@ -70,9 +83,23 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(shutdown, "shutdown");
+        proxyProtocolNetworks = List.copyOf(proxyProtocolNetworks);
         if (usersFromBackend && monitor.isEmpty()) {
             throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
         }
+    }
+
+    /** Without the operator's sections: no admin listener, no metrics listener, default shutdown, no PROXY protocol. */
+    public SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
+                        List<UserConfig> users, boolean usersFromBackend, Duration usersRefreshInterval,
+                        List<BackendConfig> backends, Optional<MonitorConfig> monitor, TlsConfig tls,
+                        RoutingConfig routing, PoolConfig pool) {
+        this(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend, usersRefreshInterval,
+                backends, monitor, tls, routing, pool, Optional.empty(), MetricsConfig.off(), ShutdownConfig.defaults(),
+                List.of());
     }
 
     /** With {@code max_allowed_packet} at its default. */
@@ -103,19 +130,52 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
     /** The same configuration with another routing section. */
     public SluiceConfig withRouting(RoutingConfig r) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, r, pool);
+                usersRefreshInterval, backends, monitor, tls, r, pool, admin, metrics, shutdown, proxyProtocolNetworks);
     }
 
     /** The same configuration with another pool section. */
     public SluiceConfig withPool(PoolConfig p) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, p);
+                usersRefreshInterval, backends, monitor, tls, routing, p, admin, metrics, shutdown, proxyProtocolNetworks);
     }
 
     /** The same configuration with another {@code max_allowed_packet}. */
     public SluiceConfig withMaxAllowedPacket(long bytes) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, bytes, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
+                proxyProtocolNetworks);
+    }
+
+    /** The same configuration with an admin section. */
+    public SluiceConfig withAdmin(AdminConfig a) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, Optional.of(a), metrics, shutdown,
+                proxyProtocolNetworks);
+    }
+
+    /** The same configuration with another metrics section. */
+    public SluiceConfig withMetrics(MetricsConfig m) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, m, shutdown, proxyProtocolNetworks);
+    }
+
+    /** The same configuration with another shutdown section. */
+    public SluiceConfig withShutdown(ShutdownConfig s) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, s, proxyProtocolNetworks);
+    }
+
+    /** The same configuration with another {@code proxy_protocol_networks}. */
+    public SluiceConfig withProxyProtocolNetworks(List<Cidr> networks) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, networks);
+    }
+
+    /** The same configuration with another {@code handshake_timeout}. */
+    public SluiceConfig withHandshakeTimeout(Duration d) {
+        return new SluiceConfig(listen, maxConnections, d, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
+                proxyProtocolNetworks);
     }
 
     /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */

@@ -2,25 +2,34 @@ package io.sluice.proxy.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.protocol.frame.FrameDecoder;
+import io.sluice.proxy.config.Cidr;
 import io.sluice.proxy.session.FrontendSession;
 import io.sluice.proxy.session.SessionServices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The MySQL-protocol listener for application clients. Each accepted connection gets a pipeline of
- * {@code idle → frames → session}; TLS, when a client asks for it, is inserted in front by the session.
+ * {@code traffic → guard → idle → frames → session}; TLS, when a client asks for it, is inserted in front by the
+ * session. {@code traffic} counts bytes for metrics; {@code guard} refuses a PROXY protocol header from a network not
+ * in {@code proxy_protocol_networks}. A connection from a listed network gets {@code proxy → proxy-header} instead of
+ * the guard, and the rest of the pipeline only once the header has given the client's address (see
+ * {@link ProxyProtocol}).
  */
 public final class FrontendServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrontendServer.class);
@@ -30,6 +39,8 @@ public final class FrontendServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Transport transport;
+    private final ProxyProtocol proxyProtocol;
+    private final ChannelHandler traffic;
     private Channel serverChannel;
 
     /**
@@ -37,11 +48,23 @@ public final class FrontendServer implements AutoCloseable {
      */
     public FrontendServer(Supplier<SessionServices> services, InetSocketAddress listen, Transport transport,
                           EventLoopGroup boss, EventLoopGroup workers) {
+        this(services, listen, transport, boss, workers, List.of(), null);
+    }
+
+    /**
+     * @param proxyProtocolNetworks where connections must start with a PROXY protocol header (empty: nowhere)
+     * @param traffic               a shareable handler counting the bytes of every connection, or null
+     */
+    public FrontendServer(Supplier<SessionServices> services, InetSocketAddress listen, Transport transport,
+                          EventLoopGroup boss, EventLoopGroup workers, List<Cidr> proxyProtocolNetworks,
+                          ChannelHandler traffic) {
         this.services = services;
         this.listen = listen;
         this.transport = transport;
         this.boss = boss;
         this.workers = workers;
+        this.proxyProtocol = new ProxyProtocol(proxyProtocolNetworks);
+        this.traffic = traffic;
     }
 
     public InetSocketAddress start() throws InterruptedException {
@@ -57,17 +80,31 @@ public final class FrontendServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         SessionServices s = services.get();
-                        ch.pipeline().addLast(FrontendSession.PIPELINE_IDLE,
-                                new IdleStateHandler(s.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(FrontendSession.PIPELINE_FRAMES, new FrameDecoder(s.maxPacketSize()));
-                        ch.pipeline().addLast(FrontendSession.PIPELINE_SESSION,
-                                new FrontendSession(s, s.registry().newId()));
+                        ChannelPipeline p = ch.pipeline();
+                        if (traffic != null) {
+                            p.addLast("traffic", traffic);
+                        }
+                        if (proxyProtocol.trusts(ch.remoteAddress())) {
+                            p.addLast("proxy", new HAProxyMessageDecoder());
+                            p.addLast("proxy-header", new ProxyProtocol.HeaderReader(s.handshakeTimeout(),
+                                    client -> addSession(p, s, client)));
+                        } else {
+                            p.addLast("guard", new ProxyProtocol.Guard());
+                            addSession(p, s, null);
+                        }
                     }
                 });
         serverChannel = b.bind(listen).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("listening for MySQL clients on {} ({})", bound, transport.name());
         return bound;
+    }
+
+    private static void addSession(ChannelPipeline p, SessionServices s, InetSocketAddress client) {
+        p.addLast(FrontendSession.PIPELINE_IDLE,
+                new IdleStateHandler(s.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(FrontendSession.PIPELINE_FRAMES, new FrameDecoder(s.maxPacketSize()));
+        p.addLast(FrontendSession.PIPELINE_SESSION, new FrontendSession(s, s.registry().newId(), client));
     }
 
     public InetSocketAddress boundAddress() {

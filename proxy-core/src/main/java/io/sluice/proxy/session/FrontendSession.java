@@ -37,6 +37,7 @@ import io.sluice.protocol.track.TrackedOk;
 import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.proxy.metrics.SessionMeter;
 import io.sluice.protocol.message.StmtPrepareOk;
 import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.Consistency;
@@ -183,11 +184,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private long causalWaits;
     /** The consistency level of the statement in flight: above eventual, what it saw raises the session's needs. */
     private Consistency runningLevel = Consistency.EVENTUAL;
+    /** The client's address: from the PROXY protocol header when a load balancer sent one, else the peer's. */
+    private InetSocketAddress clientAddress;
+    private final SessionMeter meter;
 
     public FrontendSession(SessionServices services, long id) {
+        this(services, id, null);
+    }
+
+    /** @param clientAddress the client's real address from a PROXY protocol header, or null to use the peer's */
+    public FrontendSession(SessionServices services, long id, InetSocketAddress clientAddress) {
         this.services = services;
         this.id = id;
         this.routing = new SessionRouting(id);
+        this.clientAddress = clientAddress;
+        this.meter = new SessionMeter(services.metrics());
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -202,10 +213,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (channel.remoteAddress() instanceof InetSocketAddress isa) {
-            clientHost = isa.getAddress().getHostAddress();
+        if (clientAddress == null && channel.remoteAddress() instanceof InetSocketAddress isa) {
+            clientAddress = isa;
+        }
+        if (clientAddress != null) {
+            clientHost = clientAddress.getAddress().getHostAddress();
         }
         if (!services.registry().register(id, this)) {
+            meter.refused();
             log.warn("conn {}: refused {}, max_connections {} reached", id, clientHost, services.registry().size());
             // Before the greeting, the server's ERR carries sequence id 0.
             phase = Phase.CLOSING;
@@ -213,6 +228,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         registered = true;
+        meter.accepted();
         decoder.maxPacketSize(PRE_AUTH_MAX_PACKET);
         decoder.setSingleDecode(true);
         ServerIdentity server = services.identity();
@@ -368,8 +384,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private ClientAuthenticator newAuthenticator() {
-        InetAddress address = channel.remoteAddress() instanceof InetSocketAddress isa
-                ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        InetAddress address = clientAddress != null ? clientAddress.getAddress() : InetAddress.getLoopbackAddress();
         return new ClientAuthenticator(services.users(), address, overTls, services.rsa(), scramble,
                 new ClientAuthenticator.Sink() {
                     @Override
@@ -529,6 +544,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             err = ErrPacket.of(ErrorCode.BACKEND_UNAVAILABLE, server + ": " + cause.getMessage());
         }
         log.warn("conn {}: backend login for '{}' on {} failed: {}", id, user, server, cause.getMessage());
+        meter.backendError(server);
         if (phase == Phase.CONNECTING_BACKEND) {
             phase(Phase.CLOSING);
             writeErrAndClose(authSeq, err);
@@ -663,6 +679,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         clientSeq = 0;
         int first = frame.firstByte();
         Command command = first < 0 ? null : Command.of(first);
+        meter.commandStarted(command);
+        if (services.lifecycle().draining() && command != Command.QUIT) {
+            refuseAndClose(frame, ErrPacket.of(ErrorCode.SERVER_SHUTDOWN));
+            return;
+        }
         if (command == null) {
             refuse(frame, ErrPacket.of(ErrorCode.UNKNOWN_COMMAND));
             return;
@@ -725,6 +746,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void answer(SluiceStatement st) {
         int status = (routing.autocommit() ? ServerStatus.AUTOCOMMIT : 0)
                 | (routing.inTransaction() ? ServerStatus.IN_TRANS : 0);
+        meter.commandEnded(st instanceof SluiceStatement.WrongValue ? ErrorCode.WRONG_VALUE_FOR_VAR.code() : 0);
         if (st instanceof SluiceStatement.SetConsistency set) {
             routing.consistency(set.level().orElse(null));
             log.debug("conn {}: consistency {}", id, set.level().map(Consistency::text).orElse("default"));
@@ -783,6 +805,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         runningLevel = services.routes().consistencyOf(c, routing);
         routing.onStatementSent(c, to);
+        meter.routed(to.server(), to.reason());
         routed = true;
         runningClassification = c;
         to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
@@ -798,12 +821,15 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         phase(Phase.IN_FLIGHT);
         causalFrame = frame;
         long generation = ++causalWaits;
+        long began = System.nanoTime();
+        boolean[] reached = {false};
         Runnable over = () -> {
             // A wake-up of an earlier wait (its waiter had fired before it was cancelled) changes nothing.
             if (causalFrame == null || generation != causalWaits || phase == Phase.CLOSING) {
                 return;
             }
             endCausalWait();
+            meter.causalWait(reached[0], System.nanoTime() - began);
             phase(Phase.COMMAND);
             routing.onCausalWaitOver();
             again.run();
@@ -811,7 +837,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         };
         causalTimer = channel.eventLoop().schedule(over, wait.timeout().toNanos(), TimeUnit.NANOSECONDS);
         causalWaiter = services.routes().gtids().await(wait.servers(), wait.required(), channel.eventLoop(),
-                reached -> over.run());
+                server -> {
+                    reached[0] = true;
+                    over.run();
+                });
     }
 
     /** Withdraws the wait's wake-ups; the held frame is the caller's again (or released when the session closes). */
@@ -1034,7 +1063,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      */
     private void afterFence(ServerLink link, Command command, InternalExchange.Outcome outcome) {
         link.tracker.begin(command);
-        if (!outcome.failed() && "0".equals(outcome.firstValue())) {
+        boolean confirmed = !outcome.failed() && "0".equals(outcome.firstValue());
+        meter.fence(confirmed);
+        if (confirmed) {
             releaseFencedCopy();
             return;
         }
@@ -1142,6 +1173,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void failPendingCommand(ErrPacket err) {
         fence = null;
         releaseFencedCopy();
+        meter.commandEnded(err.code());
         if (routed) {
             routed = false;
             routing.onStatementFailed();
@@ -1358,6 +1390,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** Answers a command Sluice will not relay with an ERR, keeping the session. */
     private void refuse(Frame frame, ErrPacket err) {
+        meter.commandEnded(err.code());
         discardingCommand = frame.continues();
         frame.release();
         channel.writeAndFlush(Packets.build(ctx.alloc(), 1, err::encode));
@@ -1626,6 +1659,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void completeCommand(boolean success) {
+        meter.commandEnded(success || current == null ? 0 : current.tracker.errorCode());
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1753,6 +1787,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      */
     private void backendLost(ServerLink link, String reason) {
         log.warn("conn {}: lost {} ({}) in phase {}", id, link, reason, phase);
+        meter.backendError(link.server);
         dropLink(link);
         if (phase == Phase.IN_FLIGHT && (link == current || link.internal != null || current == null)) {
             ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, reason);
@@ -1866,6 +1901,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void writeErrAndClose(int seq, ErrPacket err) {
+        meter.commandEnded(err.code());
         channel.writeAndFlush(Packets.build(channel.alloc(), seq, err::encode))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -1875,6 +1911,53 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (channel != null) {
             channel.eventLoop().execute(this::close);
         }
+    }
+
+    /** Answers a command with a fatal ERR (shutdown in progress) and closes. */
+    private void refuseAndClose(Frame frame, ErrPacket err) {
+        frame.release();
+        phase(Phase.CLOSING);
+        writeErrAndClose(1, err);
+    }
+
+    /**
+     * What the admin interface shows of this session, read on the session's own event loop (so thread-safe from any
+     * thread); completes exceptionally if that loop is gone.
+     */
+    public java.util.concurrent.CompletableFuture<SessionView> viewFromAnyThread() {
+        java.util.concurrent.CompletableFuture<SessionView> f = new java.util.concurrent.CompletableFuture<>();
+        try {
+            channel.eventLoop().execute(() -> f.complete(view()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    private SessionView view() {
+        List<String> held = new ArrayList<>(links.size());
+        for (ServerLink l : links.values()) {
+            held.add(l.toString());
+        }
+        String level = routing.consistency().map(Consistency::text)
+                .orElseGet(() -> services.routes().defaultConsistency().text());
+        return new SessionView(id, user, clientAddress, held, routing.inTransaction(), phase,
+                phase == Phase.COMMAND ? meter.millisSinceActive() : 0, level, routing.written().toString(),
+                routing.required().toString());
+    }
+
+    /**
+     * Closes this session's connections to {@code server} as if the server had closed them (the admin interface's
+     * {@code OFFLINE HARD}): a statement running there gets the usual lost-connection error. Hops onto the session's
+     * event loop.
+     */
+    public void dropBackendFromAnyThread(String server) {
+        channel.eventLoop().execute(() -> {
+            ServerLink l = links.get(server);
+            if (l != null) {
+                l.connection.close();
+            }
+        });
     }
 
     /** Closes the client connection (and, through channelInactive, the backend). */

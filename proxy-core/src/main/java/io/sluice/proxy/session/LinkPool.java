@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -33,7 +34,9 @@ final class LinkPool {
     private final EventExecutor loop;
     private final int maxPerServer;
     private final Map<Key, ArrayDeque<ServerLink>> idle = new HashMap<>();
-    private final Map<String, Integer> open = new HashMap<>();
+    /** Open and idle counts per server: written on the loop only, but concurrent maps so metrics may read them. */
+    private final Map<String, Integer> open = new ConcurrentHashMap<>();
+    private final Map<String, Integer> idlePerServer = new ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
 
     LinkPool(EventExecutor loop, int maxPerServer) {
@@ -46,6 +49,7 @@ final class LinkPool {
         ArrayDeque<ServerLink> q = idle.get(key);
         while (q != null && !q.isEmpty()) {
             ServerLink l = q.pollLast();
+            idleChanged(l.server, -1);
             if (l.connection.isActive()) {
                 return l;
             }
@@ -84,8 +88,8 @@ final class LinkPool {
             return; // counted when it was evicted
         }
         ArrayDeque<ServerLink> q = idle.get(link.key);
-        if (q != null) {
-            q.remove(link);
+        if (q != null && q.remove(link)) {
+            idleChanged(link.server, -1);
         }
         released(link.server);
     }
@@ -109,6 +113,7 @@ final class LinkPool {
             }
         }
         idle.computeIfAbsent(link.key, k -> new ArrayDeque<>()).addLast(link);
+        idleChanged(link.server, 1);
         if (ws != null && !ws.isEmpty()) {
             // Someone waits for this server under another key: an idle connection of ours can make room.
             wakeOneWaiter(link.server);
@@ -155,6 +160,7 @@ final class LinkPool {
                 ServerLink l = it.next();
                 if (l.server.equals(server)) {
                     it.remove();
+                    idleChanged(server, -1);
                     l.connection.close(); // its close listener decrements the count
                     open.merge(server, -1, Integer::sum);
                     l.closedByPool = true;
@@ -165,9 +171,36 @@ final class LinkPool {
         return false;
     }
 
-    /** Open connections to a server from this loop (for tests and metrics). */
+    /** Closes the idle connections to {@code server} (the admin's {@code OFFLINE HARD}); on the pool's loop. */
+    void closeIdle(String server) {
+        for (ArrayDeque<ServerLink> q : idle.values()) {
+            for (Iterator<ServerLink> it = q.iterator(); it.hasNext(); ) {
+                ServerLink l = it.next();
+                if (l.server.equals(server)) {
+                    it.remove();
+                    idleChanged(server, -1);
+                    l.connection.close(); // its close listener (closed) releases the count
+                }
+            }
+        }
+    }
+
+    EventExecutor loop() {
+        return loop;
+    }
+
+    private void idleChanged(String server, int delta) {
+        idlePerServer.merge(server, delta, Integer::sum);
+    }
+
+    /** Open connections to a server from this loop (for tests and metrics; any thread). */
     int openCount(String server) {
         return open.getOrDefault(server, 0);
+    }
+
+    /** Idle connections to a server in this pool (for metrics; any thread). */
+    int idleCount(String server) {
+        return idlePerServer.getOrDefault(server, 0);
     }
 
     int idleCount() {

@@ -27,6 +27,22 @@ public final class LinkPools {
         return acquireTimeoutMillis;
     }
 
+    /** Idle pooled connections to a server across all loops (any thread; approximate while busy). */
+    public int idleConnections(String server) {
+        int n = 0;
+        for (LinkPool p : pools.values()) {
+            n += p.idleCount(server);
+        }
+        return n;
+    }
+
+    /** Closes the idle pooled connections to {@code server} on every loop (the admin's {@code OFFLINE HARD}). */
+    public void closeIdle(String server) {
+        for (LinkPool p : pools.values()) {
+            p.loop().execute(() -> p.closeIdle(server));
+        }
+    }
+
     /** Backend connections open to a server across all loops (read from any thread; approximate while busy). */
     public int openConnections(String server) {
         int n = 0;

@@ -33,6 +33,11 @@ public interface Routes {
         return GtidTracking.NONE;
     }
 
+    /** The level sessions start with ({@code routing.consistency}). */
+    default Consistency defaultConsistency() {
+        return Consistency.EVENTUAL;
+    }
+
     /** The consistency level that applies to a statement of a session (hint, the session's choice, the default). */
     default Consistency consistencyOf(Classification statement, SessionRouting session) {
         return Consistency.EVENTUAL;
@@ -44,6 +49,11 @@ public interface Routes {
 
     /** A statement sent to {@code server} has its complete response. */
     default void finished(String server) {
+    }
+
+    /** Statements sent to {@code server} and not yet answered (for the admin interface and metrics; any thread). */
+    default int inFlight(String server) {
+        return 0;
     }
 
     /** Everything to one server: the relay of issue #2, used when no monitor is configured. */

@@ -79,6 +79,11 @@ public final class TopologyRoutes implements Routes {
     }
 
     @Override
+    public Consistency defaultConsistency() {
+        return router.policy().consistency();
+    }
+
+    @Override
     public Consistency consistencyOf(Classification statement, SessionRouting session) {
         return router.consistencyOf(statement, session);
     }
@@ -89,6 +94,11 @@ public final class TopologyRoutes implements Routes {
         if (n != null) {
             n.incrementAndGet();
         }
+    }
+
+    @Override
+    public int inFlight(String server) {
+        return Math.max(0, load.outstanding(server));
     }
 
     @Override

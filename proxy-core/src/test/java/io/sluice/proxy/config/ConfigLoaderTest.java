@@ -541,6 +541,104 @@ class ConfigLoaderTest {
                 "(top): expected a mapping of keys such as 'listen:' and 'backends:', got a list");
     }
 
+    // ---- the operator's sections
+
+    @Test
+    void operatorSectionsDefaults() throws Exception {
+        SluiceConfig c = load(MINIMAL);
+
+        assertThat(c.admin()).isEmpty();
+        assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, new HostPort("127.0.0.1", 9104)));
+        assertThat(c.shutdown().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.proxyProtocolNetworks()).isEmpty();
+    }
+
+    @Test
+    void operatorSectionsSetEveryKey() throws Exception {
+        SluiceConfig c = load(MINIMAL + """
+                admin:
+                  listen: 0.0.0.0:7032
+                  user: ops
+                  password: "s3cret"
+                metrics:
+                  enabled: false
+                  listen: 10.0.0.5:9200
+                shutdown:
+                  drain_timeout: 30s
+                proxy_protocol_networks: [10.0.0.0/8, 192.168.1.10, "fd00::/8"]
+                """);
+
+        assertThat(c.admin()).contains(new AdminConfig(new HostPort("0.0.0.0", 7032), "ops", "s3cret"));
+        assertThat(c.metrics()).isEqualTo(new MetricsConfig(false, new HostPort("10.0.0.5", 9200)));
+        assertThat(c.shutdown().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.proxyProtocolNetworks()).extracting(Cidr::toString)
+                .containsExactly("10.0.0.0/8", "192.168.1.10/32", "fd00::/8");
+    }
+
+    @Test
+    void adminDefaultsToLoopbackAndUserAdmin() throws Exception {
+        SluiceConfig c = load(MINIMAL + "admin:\n  password: pw\n");
+
+        assertThat(c.admin()).contains(new AdminConfig(new HostPort("127.0.0.1", 6032), "admin", "pw"));
+        assertThat(c.admin().orElseThrow().toString()).doesNotContain("pw]").contains("<hidden>");
+    }
+
+    @Test
+    void adminNeedsAPassword() throws Exception {
+        assertThat(errors(MINIMAL + "admin:\n  user: ops\n")).singleElement().asString()
+                .startsWith("admin.password: required key is missing");
+        assertThat(errors(MINIMAL + "admin:\n  password: ''\n")).containsExactly("admin.password: must not be empty");
+    }
+
+    @Test
+    void listenersMustNotShareAnAddress() throws Exception {
+        assertThat(errors(MINIMAL + "listen: 127.0.0.1:7000\nadmin:\n  listen: 127.0.0.1:7000\n  password: pw\n"
+                + "metrics:\n  listen: 127.0.0.1:7000\n")).containsExactlyInAnyOrder(
+                "admin.listen: the same address as listen (127.0.0.1:7000); give the admin interface its own port",
+                "metrics.listen: the same address as listen (127.0.0.1:7000)");
+        assertThat(errors(MINIMAL + "admin:\n  listen: 127.0.0.1:7001\n  password: pw\n"
+                + "metrics:\n  listen: 127.0.0.1:7001\n")).containsExactly(
+                "metrics.listen: the same address as admin.listen (127.0.0.1:7001)");
+        // A disabled metrics listener binds nothing, so it cannot clash.
+        assertThat(load(MINIMAL + "metrics:\n  enabled: false\n  listen: 127.0.0.1:6033\n").metrics().enabled())
+                .isFalse();
+    }
+
+    @Test
+    void badProxyProtocolNetworksAreEachReported() throws Exception {
+        assertThat(errors(MINIMAL + "proxy_protocol_networks: [10.0.0.0/8, lb.internal, 10.0.0.1/33, 10.0.0.1/8, 7]\n"))
+                .containsExactly(
+                        "proxy_protocol_networks[1]: 'lb.internal' is not an IP network; write an address with a prefix"
+                                + " length, e.g. 10.0.0.0/8 or fd00::/8 (host names are not allowed)",
+                        "proxy_protocol_networks[2]: bad prefix length in '10.0.0.1/33': must be from 0 to 32",
+                        "proxy_protocol_networks[3]: 10.0.0.1/8 has host bits set; the network is 10.0.0.0/8",
+                        "proxy_protocol_networks[4]: expected a string, got a whole number");
+        assertThat(errors(MINIMAL + "proxy_protocol_networks: 10.0.0.0/8\n")).containsExactly(
+                "proxy_protocol_networks: expected a list (entries starting with '- ', or [a, b]), got a string");
+    }
+
+    @Test
+    void cidrMatching() {
+        Cidr net = Cidr.parse("10.1.0.0/16");
+        assertThat(net.contains(address("10.1.200.3"))).isTrue();
+        assertThat(net.contains(address("10.2.0.1"))).isFalse();
+        assertThat(net.contains(address("::1"))).isFalse();
+        assertThat(Cidr.parse("0.0.0.0/0").contains(address("203.0.113.9"))).isTrue();
+        assertThat(Cidr.parse("127.0.0.1").contains(address("127.0.0.1"))).isTrue();
+        assertThat(Cidr.parse("127.0.0.1").contains(address("127.0.0.2"))).isFalse();
+        assertThat(Cidr.parse("fd00::/8").contains(address("fd12::1"))).isTrue();
+        // An IPv4 client on a dual-stack socket shows up as IPv4-mapped IPv6, which Java turns into IPv4.
+        assertThat(net.contains(address("::ffff:10.1.0.1"))).isTrue();
+    }
+
+    private static java.net.InetAddress address(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void knownKeysListsEverySectionsKeys() {
         assertThat(ConfigLoader.knownKeys()).contains("listen", "users[].password", "backends[].address", "monitor.interval",

@@ -27,6 +27,10 @@ class SampleConfigTest {
         assertThat(c.usersRefreshInterval()).isEqualTo(SluiceConfig.DEFAULT_USERS_REFRESH_INTERVAL);
         assertThat(c.backends()).singleElement().extracting(BackendConfig::weight).isEqualTo(BackendConfig.DEFAULT_WEIGHT);
         assertThat(c.tls()).isEqualTo(TlsConfig.defaults());
+        assertThat(c.admin()).as("the admin section is commented out").isEmpty();
+        assertThat(c.metrics()).isEqualTo(MetricsConfig.defaults());
+        assertThat(c.shutdown()).isEqualTo(ShutdownConfig.defaults());
+        assertThat(c.proxyProtocolNetworks()).isEmpty();
     }
 
     @Test

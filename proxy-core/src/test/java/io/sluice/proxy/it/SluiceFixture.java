@@ -1,8 +1,10 @@
 package io.sluice.proxy.it;
 
 import io.sluice.proxy.Sluice;
+import io.sluice.proxy.config.AdminConfig;
 import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.HostPort;
+import io.sluice.proxy.config.MetricsConfig;
 import io.sluice.proxy.config.MonitorConfig;
 import io.sluice.proxy.config.PoolConfig;
 import io.sluice.proxy.config.RoutingConfig;
@@ -26,6 +28,9 @@ import java.util.Optional;
 public final class SluiceFixture implements AutoCloseable {
     public static final String STATIC_USER = "static_user";
     public static final String STATIC_PASSWORD = "static-pw";
+    /** The admin account of {@link #withOperatorPorts}. */
+    public static final String ADMIN_USER = "sluice_admin";
+    public static final String ADMIN_PASSWORD = "admin-pw";
 
     private final Sluice sluice;
 
@@ -68,6 +73,13 @@ public final class SluiceFixture implements AutoCloseable {
 
     /** The same, with this pool section. */
     public static SluiceFixture splitting(SandboxCluster cluster, RoutingConfig routing, PoolConfig pool) {
+        return start(splittingConfig(cluster, routing, pool));
+    }
+
+    /**
+     * The configuration {@link #splitting} starts Sluice with, to add sections to: e.g. {@link #withOperatorPorts}.
+     */
+    public static SluiceConfig splittingConfig(SandboxCluster cluster, RoutingConfig routing, PoolConfig pool) {
         List<BackendConfig> backends = new ArrayList<>();
         for (SandboxServer s : cluster.servers()) {
             backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1));
@@ -78,6 +90,17 @@ public final class SluiceFixture implements AutoCloseable {
                 SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
                 List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
                 Optional.of(monitor), TlsConfig.defaults(), routing, pool);
+        return config;
+    }
+
+    /** The admin interface ({@link #ADMIN_USER}) and the metrics listener, both on ephemeral loopback ports. */
+    public static SluiceConfig withOperatorPorts(SluiceConfig config) {
+        return config.withAdmin(new AdminConfig(new HostPort("127.0.0.1", 0), ADMIN_USER, ADMIN_PASSWORD))
+                .withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", 0)));
+    }
+
+    /** Sluice with this configuration. */
+    public static SluiceFixture start(SluiceConfig config) {
         try {
             return new SluiceFixture(Sluice.start(config, inspector()));
         } catch (Sluice.StartupException e) {
@@ -95,6 +118,16 @@ public final class SluiceFixture implements AutoCloseable {
 
     public int port() {
         return sluice.clientAddress().getPort();
+    }
+
+    /** The admin interface's port (needs {@link #withOperatorPorts}). */
+    public int adminPort() {
+        return sluice.adminAddress().getPort();
+    }
+
+    /** The metrics listener's port (needs {@link #withOperatorPorts}). */
+    public int metricsPort() {
+        return sluice.metricsAddress().getPort();
     }
 
     public String mariadbUrl(String user, String password) {
