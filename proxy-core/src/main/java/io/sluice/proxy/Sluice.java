@@ -3,6 +3,7 @@ package io.sluice.proxy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.proxy.gtid.GtidTracker;
+import io.sluice.proxy.gtid.GtidTracking;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.protocol.message.HandshakeV10;
@@ -57,6 +58,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -90,6 +92,7 @@ public final class Sluice implements AutoCloseable {
     private FrontendServer frontend;
     private Monitor monitor;
     private GtidTracker tracker;
+    private UnaryOperator<GtidTracking> gtidView = UnaryOperator.identity();
     private ScheduledFuture<?> accountRefresh;
     private QueryClient accountClient;
 
@@ -104,7 +107,17 @@ public final class Sluice implements AutoCloseable {
 
     /** Starts Sluice; fails with a {@link StartupException} naming what is wrong. */
     public static Sluice start(SluiceConfig config, StatementInspector inspector) throws StartupException {
+        return start(config, inspector, UnaryOperator.identity());
+    }
+
+    /**
+     * As above, with the sessions' view of the GTID tracker passed through {@code gtidView} (tests use it to make
+     * the tracker's answers adversarial, e.g. to force the commit fence on every replica read).
+     */
+    public static Sluice start(SluiceConfig config, StatementInspector inspector, UnaryOperator<GtidTracking> gtidView)
+            throws StartupException {
         Sluice s = new Sluice(config);
+        s.gtidView = gtidView;
         try {
             s.startUp(inspector);
             return s;
@@ -164,7 +177,8 @@ public final class Sluice implements AutoCloseable {
             tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()));
             awaitGtidSeeds();
-            routes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints, tracker);
+            routes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints,
+                    gtidView.apply(tracker));
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);

@@ -13,16 +13,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ErrorCodeTest {
     /** Sample arguments for each template that takes any: a new template must be added here. */
-    private static final Map<ErrorCode, Object[]> ARGS = Map.of(
-            ErrorCode.ACCESS_DENIED, new Object[] {"app", "10.0.0.1", "YES"},
-            ErrorCode.NO_SUCH_THREAD, new Object[] {42L},
-            ErrorCode.KILL_DENIED, new Object[] {42L},
-            ErrorCode.BACKEND_LOST, new Object[] {"db-1:3306"},
-            ErrorCode.BACKEND_UNAVAILABLE, new Object[] {"no primary"},
-            ErrorCode.READ_ONLY_TRANSACTION, new Object[] {"(it writes)"},
-            ErrorCode.SYNTAX_ERROR, new Object[] {"the admin commands are: SHOW BACKENDS"},
-            ErrorCode.WRONG_ARGUMENTS, new Object[] {"SET BACKEND: no backend named 'x'"},
-            ErrorCode.NOT_SUPPORTED_YET, new Object[] {"SWITCHOVER"});
+    private static final Map<ErrorCode, Object[]> ARGS = Map.ofEntries(
+            Map.entry(ErrorCode.ACCESS_DENIED, new Object[] {"app", "10.0.0.1", "YES"}),
+            Map.entry(ErrorCode.NO_SUCH_THREAD, new Object[] {42L}),
+            Map.entry(ErrorCode.KILL_DENIED, new Object[] {42L}),
+            Map.entry(ErrorCode.BACKEND_LOST, new Object[] {"db-1:3306"}),
+            Map.entry(ErrorCode.BACKEND_UNAVAILABLE, new Object[] {"no primary"}),
+            Map.entry(ErrorCode.READ_ONLY_TRANSACTION, new Object[] {"(it writes)"}),
+            Map.entry(ErrorCode.SYNTAX_ERROR, new Object[] {"the admin commands are: SHOW BACKENDS"}),
+            Map.entry(ErrorCode.WRONG_ARGUMENTS, new Object[] {"SET BACKEND: no backend named 'x'"}),
+            Map.entry(ErrorCode.NOT_SUPPORTED_YET, new Object[] {"SWITCHOVER"}),
+            Map.entry(ErrorCode.WRONG_VALUE_FOR_VAR, new Object[] {"sluice_consistency", "causal"}));
 
     @Test
     void codesAreUnique() {

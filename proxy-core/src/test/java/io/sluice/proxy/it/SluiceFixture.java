@@ -99,6 +99,16 @@ public final class SluiceFixture implements AutoCloseable {
                 .withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", 0)));
     }
 
+    /** Sluice with this configuration, the sessions' view of the GTID tracker passed through {@code gtidView}. */
+    public static SluiceFixture start(SluiceConfig config,
+                                      java.util.function.UnaryOperator<io.sluice.proxy.gtid.GtidTracking> gtidView) {
+        try {
+            return new SluiceFixture(Sluice.start(config, inspector(), gtidView));
+        } catch (Sluice.StartupException e) {
+            throw new IllegalStateException("Sluice did not start: " + e.getMessage(), e);
+        }
+    }
+
     /** Sluice with this configuration. */
     public static SluiceFixture start(SluiceConfig config) {
         try {
