@@ -3,6 +3,8 @@ package io.sluice.proxy;
 import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.HostPort;
 import io.sluice.proxy.config.MonitorConfig;
+import io.sluice.proxy.config.AdminConfig;
+import io.sluice.proxy.config.MetricsConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.TlsConfig;
 import io.sluice.proxy.config.UserConfig;
@@ -35,12 +37,23 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--replicas", description = "number of replicas (default: ${DEFAULT-VALUE})", defaultValue = "2")
     int replicas;
 
+    @Option(names = "--admin-port", description = "admin interface port (default: ${DEFAULT-VALUE})", defaultValue = "6032")
+    int adminPort;
+
+    @Option(names = "--metrics-port", description = "metrics and health port (default: ${DEFAULT-VALUE})",
+            defaultValue = "9104")
+    int metricsPort;
+
+    /** The demo's admin account: a throwaway sandbox on loopback. */
+    static final String DEMO_ADMIN = "admin";
+    static final String DEMO_ADMIN_PASSWORD = "admin";
+
     @Override
     public Integer call() {
         SandboxCluster cluster;
         try {
-            System.out.println("Starting a sandbox cluster (1 source, " + replicas + " replicas)...");
-            cluster = SandboxCluster.start(SandboxOptions.defaults().withReplicas(replicas));
+            System.out.println("Starting a sandbox cluster (1 source, " + replicas + " replicas, semi-sync)...");
+            cluster = SandboxCluster.start(SandboxOptions.defaults().withReplicas(replicas).withSemiSync(true));
         } catch (SandboxException e) {
             System.err.println("sluice demo: " + e.getMessage());
             return 1;
@@ -54,7 +67,9 @@ final class DemoCommand implements Callable<Integer> {
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", port), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
                 SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT,
                 List.of(new UserConfig(SandboxAccounts.APP.user(), SandboxAccounts.APP.password())), true,
-                Duration.ofSeconds(2), backends, Optional.of(monitor), TlsConfig.defaults());
+                Duration.ofSeconds(2), backends, Optional.of(monitor), TlsConfig.defaults())
+                .withAdmin(new AdminConfig(new HostPort("127.0.0.1", adminPort), DEMO_ADMIN, DEMO_ADMIN_PASSWORD))
+                .withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", metricsPort)));
         Sluice sluice;
         try {
             sluice = Sluice.start(config, Main.inspector());
@@ -74,8 +89,18 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("  JDBC:   jdbc:mariadb://127.0.0.1:" + p + "/?user=" + user + "&password=" + pw);
         System.out.println("  mysql:  mariadb -h127.0.0.1 -P" + p + " -u" + user + " -p" + pw);
+        System.out.println("  admin:  mariadb -h127.0.0.1 -P" + sluice.adminAddress().getPort() + " -u" + DEMO_ADMIN
+                + " -p" + DEMO_ADMIN_PASSWORD + "   (SHOW BACKENDS; SHOW SESSIONS; SHOW ROUTING STATS;)");
+        System.out.println("  metrics: http://127.0.0.1:" + sluice.metricsAddress().getPort() + "/metrics   health: http://127.0.0.1:"
+                + sluice.metricsAddress().getPort() + "/health");
         System.out.println("  source data dir: " + cluster.source().dataDir());
         System.out.println();
+        System.out.println("Try it:");
+        System.out.println("  reads go to replicas, writes to the source: run a few, then SHOW ROUTING STATS in the admin interface");
+        System.out.println("  read-your-writes is on (routing.consistency: session); compare with  SET sluice_consistency = 'eventual';");
+        System.out.println("  a token for another connection:  SELECT sluice_last_gtid();  then there  SET sluice_read_after = '<token>';");
+        System.out.println("  make a replica lag:  kill -STOP " + cluster.replicas().get(0).pid()
+                + "  (kill -CONT to resume), and watch SHOW BACKENDS in the admin interface");
         System.out.println("Ctrl-C stops Sluice and the sandbox, and deletes it.");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

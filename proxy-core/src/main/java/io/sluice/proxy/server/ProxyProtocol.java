@@ -159,9 +159,34 @@ final class ProxyProtocol {
      * never looks like a header: its fourth byte is the sequence id 1, where a header has 'X' (v1) or 0x0A (v2). Netty's
      * detection looks at 12 bytes, fewer than any client's first packet (an SSLRequest is 36).
      */
+    /** The first bytes of a v1 ({@code "PROXY "}) and a v2 header (its 12-byte signature). */
+    private static final byte[] V1 = "PROXY ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] V2 = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
+    /** Whether the bytes so far are a prefix of (or start with) either header's signature. */
+    static boolean startsLikeHeader(ByteBuf in) {
+        return matchesPrefix(in, V1) || matchesPrefix(in, V2);
+    }
+
+    private static boolean matchesPrefix(ByteBuf in, byte[] signature) {
+        int n = Math.min(in.readableBytes(), signature.length);
+        for (int i = 0; i < n; i++) {
+            if (in.getByte(in.readerIndex() + i) != signature[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static final class Guard extends ByteToMessageDecoder {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (!startsLikeHeader(in)) {
+                // Netty's detection waits for 12 bytes; a MySQL client may send fewer and wait for an answer (a
+                // bare packet header announcing an oversized packet). Those bytes can be no PROXY header.
+                ctx.pipeline().remove(this);
+                return;
+            }
             ProtocolDetectionResult<HAProxyProtocolVersion> r = HAProxyMessageDecoder.detectProtocol(in);
             if (r.state() == ProtocolDetectionState.NEEDS_MORE_DATA) {
                 return;

@@ -65,13 +65,13 @@ class AdminCliTest {
         List<String> lines = List.of(run.stdout().split("\n"));
         assertThat(lines).contains(
                 "name\taddress\trole\tstate\tlag_ms\tgtid_executed\tin_flight\tpool_in_use\tpool_idle\terrors",
-                "id\tuser\tclient\tbackends\tin_transaction\tstate\tidle_ms",
+                "id\tuser\tclient\tbackends\tin_transaction\tstate\tidle_ms\tconsistency\tlast_write_gtid\ttoken",
                 "sluice\tbackend\tjava",
                 "key\tvalue",
                 "admin.password\t<hidden>");
-        assertThat(lines).anySatisfy(l -> assertThat(l).matches("\\d+\\tapp\\t127\\.0\\.0\\.1:\\d+\\t.*\\t0\\tidle\\t\\d+"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("\\d+\\tapp\\t127\\.0\\.0\\.1:\\d+\\t.*\\t0\\tidle\\t\\d+\\tsession\\t.*"));
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(cluster.source().name() + "\t"
-                + cluster.source().address() + "\tsource\tup\t0\tNULL\t"));
+                + cluster.source().address() + "\tsource\tup\t0\t0-1-"));
         for (int i = 1; i <= 2; i++) {
             String replica = cluster.replica(i).name() + "\t" + cluster.replica(i).address() + "\treplica\tup\t";
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(replica));

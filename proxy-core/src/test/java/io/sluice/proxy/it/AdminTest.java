@@ -156,7 +156,11 @@ class AdminTest {
             Map<String, String> source = r.row(cluster.source().name());
             assertThat(source).containsEntry("address", cluster.source().host() + ":" + cluster.source().port())
                     .containsEntry("role", "source").containsEntry("state", "up").containsEntry("lag_ms", "0")
-                    .containsEntry("in_flight", "0").containsEntry("gtid_executed", null);
+                    .containsEntry("in_flight", "0");
+            // The tracker's executed set: the source's own binlog position.
+            assertThat(source.get("gtid_executed")).isNotNull();
+            assertThat(io.sluice.protocol.gtid.GtidSet.parse(cluster.source().queryValue("SELECT @@GLOBAL.gtid_binlog_pos"))
+                    .contains(io.sluice.protocol.gtid.GtidSet.parse(source.get("gtid_executed")))).isTrue();
             for (int i = 1; i <= 2; i++) {
                 Map<String, String> replica = r.row(cluster.replica(i).name());
                 // errors: connections lost or refused so far (OFFLINE HARD in another test closes some).
@@ -179,15 +183,18 @@ class AdminTest {
             assertThat(ReadWriteSplitTest.who(s, ReadWriteSplitTest.WHO)).isEqualTo(cluster.source().name());
             Result r = query(a, "SHOW SESSIONS");
             assertThat(r.columns()).containsExactly("id", "user", "client", "backends", "in_transaction", "state",
-                    "idle_ms");
+                    "idle_ms", "consistency", "last_write_gtid", "token");
             Map<String, String> row = r.row(Long.toString(id));
             assertThat(row).containsEntry("user", SandboxAccounts.APP.user()).containsEntry("in_transaction", "1")
                     .containsEntry("state", "idle");
             assertThat(row.get("client")).startsWith("127.0.0.1:");
             assertThat(row.get("backends")).matches(cluster.source().name() + "#\\d+");
             assertThat(Long.parseLong(row.get("idle_ms"))).isNotNegative();
+            assertThat(row).containsEntry("consistency", "session").containsEntry("last_write_gtid", null);
             s.execute("COMMIT");
             assertThat(query(a, "SHOW SESSIONS").row(Long.toString(id))).containsEntry("in_transaction", "0");
+            s.execute("CREATE DATABASE IF NOT EXISTS admin_it");   // a write, committed with its own GTID
+            assertThat(query(a, "SHOW SESSIONS").row(Long.toString(id)).get("last_write_gtid")).matches("0-1-\\d+");
         }
     }
 

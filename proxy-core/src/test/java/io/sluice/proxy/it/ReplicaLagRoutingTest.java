@@ -1,6 +1,7 @@
 package io.sluice.proxy.it;
 
 import io.sluice.proxy.config.RoutingConfig;
+import io.sluice.routing.classify.Consistency;
 import io.sluice.proxy.sandbox.SandboxCluster;
 import io.sluice.proxy.testing.ClusterExtension;
 import io.sluice.proxy.testing.FreshCluster;
@@ -39,6 +40,14 @@ class ReplicaLagRoutingTest {
         return seen;
     }
 
+    /**
+     * The lag budget alone ({@code eventual}): under {@code session} a replica behind what the session already read
+     * is skipped for that reason before its lag crosses the budget, which is not what these tests measure.
+     */
+    private static RoutingConfig lagOnly(RoutingConfig.Fallback fallback) {
+        return new RoutingConfig(BUDGET, fallback).withConsistency(Consistency.EVENTUAL);
+    }
+
     @Test
     void aReplicaOverTheLagBudgetGetsNoReadsUntilItCatchesUp(@FreshCluster SandboxCluster cluster) throws Exception {
         labelServers(cluster);
@@ -46,7 +55,7 @@ class ReplicaLagRoutingTest {
         String r1 = cluster.replica(1).name();
         String r2 = cluster.replica(2).name();
         try (SluiceFixture sluice = SluiceFixture.splitting(cluster,
-                new RoutingConfig(BUDGET, RoutingConfig.Fallback.SOURCE));
+                lagOnly(RoutingConfig.Fallback.SOURCE));
              Connection c = connect(sluice); Statement s = c.createStatement()) {
             assertThat(readers(s, 40)).containsExactlyInAnyOrder(r1, r2);
 
@@ -67,9 +76,9 @@ class ReplicaLagRoutingTest {
         cluster.awaitReplicasCaughtUp();
         String source = cluster.source().name();
         try (SluiceFixture toSource = SluiceFixture.splitting(cluster,
-                new RoutingConfig(BUDGET, RoutingConfig.Fallback.SOURCE));
+                lagOnly(RoutingConfig.Fallback.SOURCE));
              SluiceFixture toError = SluiceFixture.splitting(cluster,
-                     new RoutingConfig(BUDGET, RoutingConfig.Fallback.ERROR));
+                     lagOnly(RoutingConfig.Fallback.ERROR));
              Connection a = connect(toSource); Statement sa = a.createStatement();
              Connection b = connect(toError); Statement sb = b.createStatement()) {
             await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(SQLException.class)
@@ -78,10 +87,13 @@ class ReplicaLagRoutingTest {
             cluster.replica(1).execute("STOP SLAVE SQL_THREAD");
             cluster.replica(2).execute("STOP SLAVE SQL_THREAD");
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(readers(sa, 20)).containsExactly(source));
-            SQLException refused = catchThrowableOfType(SQLException.class, () -> who(sb, WHO));
-            assertThat((Throwable) refused).isNotNull();
-            assertThat(refused.getErrorCode()).isEqualTo(2003);
-            assertThat(refused.getMessage()).contains("no replica");
+            // Each Sluice has its own monitor: this one may notice the stopped replicas a check later.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                SQLException refused = catchThrowableOfType(SQLException.class, () -> who(sb, WHO));
+                assertThat((Throwable) refused).isNotNull();
+                assertThat(refused.getErrorCode()).isEqualTo(2003);
+                assertThat(refused.getMessage()).contains("no replica");
+            });
             // The session survives the refusal: writes still go to the source.
             assertThat(who(sb, WHO + " FOR UPDATE")).isEqualTo(source);
 

@@ -136,6 +136,10 @@ class ShutdownTest {
     @Test
     void sigtermDrainsAndTheProcessExitsZero(SandboxCluster cluster) throws Exception {
         assumeTrue(Files.isRegularFile(JAR), "no " + JAR.toAbsolutePath() + ": run 'mvn package' to build it first");
+        Path classes = Path.of("target", "classes", "io", "sluice", "proxy", "Sluice.class");
+        assumeTrue(!Files.isRegularFile(classes)
+                        || Files.getLastModifiedTime(JAR).compareTo(Files.getLastModifiedTime(classes)) >= 0,
+                JAR.toAbsolutePath() + " is older than the compiled classes: run 'mvn package' to rebuild it");
         Path dir = Files.createTempDirectory("sluice-sigterm");
         StringBuilder backends = new StringBuilder();
         for (SandboxServer s : cluster.servers()) {

@@ -76,6 +76,18 @@ class ProxyProtocolHandlersTest {
     }
 
     @Test
+    void guardLetsAShortMysqlPacketThroughAtOnce() {
+        // A bare 4-byte header announcing an oversized packet: the client waits for Sluice's ERR 1153, so the guard
+        // must not wait for the 12 bytes a PROXY v2 signature needs.
+        byte[] header = {0x01, 0x00, 0x01, 0x01};
+        EmbeddedChannel ch = new EmbeddedChannel(new ProxyProtocol.Guard());
+        ch.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(header));
+        assertThat(drainInbound(ch)).isEqualTo(header);
+        assertThat(ch.pipeline().get(ProxyProtocol.Guard.class)).isNull();
+        assertFalse(ch.finish());
+    }
+
+    @Test
     void guardRefusesAV1HeaderByClosing() {
         EmbeddedChannel ch = new EmbeddedChannel(new ProxyProtocol.Guard());
         feedByteByByte(ch, V1);
