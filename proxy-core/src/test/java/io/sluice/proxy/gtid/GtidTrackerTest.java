@@ -135,6 +135,8 @@ class GtidTrackerTest {
         SandboxServer source = cluster.source();
         String db = newSchema();
         source.execute("CREATE DATABASE " + db + "; CREATE TABLE " + db + ".t (id INT PRIMARY KEY) ENGINE=InnoDB");
+        // The two DDLs must be counted before the count is taken, or one of them may land after it.
+        awaitTracked(source, binlogPos(source));
         long before = tracker.stats(source.name()).orElseThrow().transactionsApplied();
         source.execute("INSERT INTO " + db + ".t VALUES (1), (2)");
         GtidSet afterInsert = binlogPos(source);
