@@ -43,10 +43,11 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        return runUntilSignalled(cfg, config.toString());
+        return runUntilSignalled(cfg, config);
     }
 
-    static int runUntilSignalled(SluiceConfig cfg, String source) {
+    static int runUntilSignalled(SluiceConfig cfg, Path file) {
+        String source = file.toString();
         Sluice sluice;
         try {
             sluice = Sluice.start(cfg, Main.inspector());
@@ -55,6 +56,8 @@ public final class Main implements Callable<Integer> {
             System.err.println(source + ": " + e.getMessage());
             return 1;
         }
+        sluice.configFile(file);
+        reloadOnSighup(sluice);
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (or SIGINT) runs this hook: drain, close, and exit 0, which a JVM ending on a signal would not
         // report (it exits 128 + the signal's number); halt is what sets the status from inside a shutdown hook.
@@ -70,6 +73,29 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP reloads the configuration file, as RELOAD CONFIG does; a refused reload is logged and changes nothing.
+     * The JDK's only hook for it is {@code sun.misc.Signal} (module jdk.unsupported, kept for exactly this use).
+     */
+    @SuppressWarnings("restriction")
+    private static void reloadOnSighup(Sluice sluice) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                Thread t = new Thread(() -> {
+                    try {
+                        sluice.reloadFromFile();
+                    } catch (io.sluice.proxy.admin.AdminContext.ReloadRefusedException e) {
+                        org.slf4j.LoggerFactory.getLogger(Main.class).warn("SIGHUP: reload refused: {}", e.getMessage());
+                    }
+                }, "sluice-reload");
+                t.setDaemon(true);
+                t.start();
+            });
+        } catch (IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger(Main.class).warn("SIGHUP cannot be handled here: {}", e.getMessage());
+        }
     }
 
     /** The statement inspector: the routing module's classifier behind its digest cache. */

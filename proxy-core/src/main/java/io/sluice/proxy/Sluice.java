@@ -1,5 +1,11 @@
 package io.sluice.proxy;
 
+import java.util.Map;
+import java.util.HashMap;
+import java.nio.file.Path;
+import io.sluice.proxy.config.HostPort;
+import io.sluice.proxy.config.ConfigException;
+import io.sluice.proxy.config.ConfigLoader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.proxy.gtid.GtidTracker;
@@ -76,6 +82,11 @@ public final class Sluice implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final SluiceConfig config;
+    /** The configuration in effect: {@link #config} at start, then what each reload applied. */
+    private volatile SluiceConfig live;
+    /** The file the configuration came from, for RELOAD CONFIG and SIGHUP; null when started from a value. */
+    private volatile Path configFile;
+    private TopologyRoutes topologyRoutes;
     private final Transport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -98,6 +109,7 @@ public final class Sluice implements AutoCloseable {
 
     private Sluice(SluiceConfig config) {
         this.config = config;
+        this.live = config;
         this.transport = Transport.best();
         this.boss = transport.group(1, "sluice-accept");
         this.workers = transport.group(0, "sluice-io");
@@ -169,16 +181,14 @@ public final class Sluice implements AutoCloseable {
             monitor = Monitor.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()), workers, transport.socketChannel(), backendTls);
             awaitFirstTopology();
-            RoutingPolicy policy = new RoutingPolicy(config.routing().maxReplicaLag(),
-                    config.routing().fallback() == RoutingConfig.Fallback.ERROR
-                            ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE,
-                    config.routing().consistency(), config.routing().causalWait());
+            RoutingPolicy policy = policyOf(config.routing());
             // Followed whatever the default level: any session may SET sluice_consistency = 'session'.
             tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()));
             awaitGtidSeeds();
-            routes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints,
+            topologyRoutes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints,
                     gtidView.apply(tracker));
+            routes = topologyRoutes;
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
@@ -230,9 +240,9 @@ public final class Sluice implements AutoCloseable {
             }
         }
         if (config.admin().isPresent()) {
-            AdminContext context = new AdminContext(config, version(), identity.serverVersion(),
+            AdminContext context = new AdminContext(() -> live, version(), identity.serverVersion(),
                     monitor == null ? null : monitor::current, overrides, routes, pools, registry, metrics,
-                    server -> tracker == null ? "" : tracker.executed(server).toString());
+                    server -> tracker == null ? "" : tracker.executed(server).toString(), this::reloadFromFile);
             admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
                     boss, workers);
             try {
@@ -501,6 +511,131 @@ public final class Sluice implements AutoCloseable {
         return busy;
     }
 
+
+    private static RoutingPolicy policyOf(RoutingConfig r) {
+        return new RoutingPolicy(r.maxReplicaLag(),
+                r.fallback() == RoutingConfig.Fallback.ERROR ? RoutingPolicy.Fallback.ERROR : RoutingPolicy.Fallback.SOURCE,
+                r.consistency(), r.causalWait());
+    }
+
+    /** Where the configuration came from: {@code RELOAD CONFIG} and SIGHUP read this file again. */
+    public void configFile(Path file) {
+        this.configFile = file;
+    }
+
+    /** The configuration in effect now. */
+    public SluiceConfig liveConfig() {
+        return live;
+    }
+
+    /** {@code RELOAD CONFIG} / SIGHUP: the file again, validated whole, then {@link #reload(SluiceConfig)}. */
+    public synchronized String reloadFromFile() throws AdminContext.ReloadRefusedException {
+        Path file = configFile;
+        if (file == null) {
+            throw new AdminContext.ReloadRefusedException("Sluice was started without a configuration file");
+        }
+        SluiceConfig next;
+        try {
+            next = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            throw new AdminContext.ReloadRefusedException(e.getMessage().replace('\n', ' '));
+        }
+        return reload(next);
+    }
+
+    /**
+     * Applies what can change without dropping a client connection: the static accounts ({@code users}), the
+     * routing policy ({@code routing.*}: lag budget, fallback, default consistency, causal wait; sessions that chose
+     * their own level keep it) and the read weights of the backends. Anything else (addresses, listeners, the
+     * monitor, TLS, pools, adding or removing a backend) needs a restart: such a file is refused whole, naming the
+     * keys, and nothing changes.
+     *
+     * @return one line saying what changed
+     */
+    public synchronized String reload(SluiceConfig next) throws AdminContext.ReloadRefusedException {
+        SluiceConfig now = live;
+        List<String> restart = new ArrayList<>();
+        if (!now.listen().equals(next.listen())) {
+            restart.add("listen");
+        }
+        if (now.maxConnections() != next.maxConnections()) {
+            restart.add("max_connections");
+        }
+        if (!now.handshakeTimeout().equals(next.handshakeTimeout())) {
+            restart.add("handshake_timeout");
+        }
+        if (now.maxAllowedPacket() != next.maxAllowedPacket()) {
+            restart.add("max_allowed_packet");
+        }
+        if (now.usersFromBackend() != next.usersFromBackend()
+                || !now.usersRefreshInterval().equals(next.usersRefreshInterval())) {
+            restart.add("users_from_backend / users_refresh_interval");
+        }
+        if (!addresses(now).equals(addresses(next))) {
+            restart.add("backends (adding, removing or moving one)");
+        }
+        if (!now.monitor().equals(next.monitor())) {
+            restart.add("monitor");
+        }
+        if (!now.tls().equals(next.tls())) {
+            restart.add("tls");
+        }
+        if (!now.pool().equals(next.pool())) {
+            restart.add("pool");
+        }
+        if (!now.admin().equals(next.admin())) {
+            restart.add("admin");
+        }
+        if (!now.metrics().equals(next.metrics())) {
+            restart.add("metrics");
+        }
+        if (!now.shutdown().equals(next.shutdown())) {
+            restart.add("shutdown");
+        }
+        if (!now.proxyProtocolNetworks().equals(next.proxyProtocolNetworks())) {
+            restart.add("proxy_protocol_networks");
+        }
+        if (!restart.isEmpty()) {
+            throw new AdminContext.ReloadRefusedException("these need a restart: " + String.join(", ", restart));
+        }
+        if (!now.routing().equals(next.routing()) && topologyRoutes == null) {
+            throw new AdminContext.ReloadRefusedException("routing needs a monitor section");
+        }
+        List<String> changed = new ArrayList<>();
+        if (!now.users().equals(next.users())) {
+            users.replaceConfigured(configuredAccounts(next));
+            changed.add("users (" + next.users().size() + ")");
+        }
+        if (!now.routing().equals(next.routing())) {
+            topologyRoutes.replaceRouter(new Router(policyOf(next.routing())));
+            changed.add("routing");
+        }
+        Map<String, Integer> weights = new HashMap<>();
+        boolean weightsChanged = false;
+        for (BackendConfig b : next.backends()) {
+            weights.put(b.name(), b.weight());
+        }
+        for (BackendConfig b : now.backends()) {
+            weightsChanged |= weights.get(b.name()) != b.weight();
+        }
+        if (weightsChanged) {
+            overrides.weights(weights);
+            changed.add("weights");
+        }
+        live = next;
+        String summary = changed.isEmpty() ? "nothing changed" : "applied: " + String.join(", ", changed);
+        log.info("configuration reloaded from {}: {}", configFile, summary);
+        return summary;
+    }
+
+    /** Each backend's name and address: what a reload may not change. */
+    private static Map<String, HostPort> addresses(SluiceConfig c) {
+        Map<String, HostPort> out = new HashMap<>();
+        for (BackendConfig b : c.backends()) {
+            out.put(b.name(), b.address());
+        }
+        return out;
+    }
 
     /** The monitor's view of the backends, or null when no monitor is configured. */
     public Monitor monitor() {

@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code SHOW BACKENDS}, {@code SHOW SESSIONS}, {@code SHOW ROUTING STATS}, {@code SHOW CONFIG},
  *       {@code SHOW VERSION}: result sets;</li>
  *   <li>{@code SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE} (the name as written, or quoted);</li>
- *   <li>{@code SWITCHOVER}, {@code FAILOVER}, {@code RELOAD CONFIG}: ERR 1235, not built yet;</li>
+ *   <li>{@code RELOAD CONFIG}: reads the configuration file again and applies what can change live, or refuses
+ *       the whole file (ERR 1210) and keeps the running configuration;</li>
+ *   <li>{@code SWITCHOVER}, {@code FAILOVER}: ERR 1235, not built yet;</li>
  *   <li>what clients send on their own when they connect, so that they connect: {@code SELECT} of system variables
  *       and of {@code DATABASE()}, {@code USER()}, {@code VERSION()}, {@code CONNECTION_ID()}; {@code SET} of session
  *       variables, {@code USE}, {@code COMMIT}, {@code ROLLBACK} (accepted, no effect); {@code SHOW WARNINGS}
@@ -48,8 +50,8 @@ import java.util.concurrent.TimeUnit;
 public final class AdminCommands {
     private static final Logger log = LoggerFactory.getLogger(AdminCommands.class);
     static final String COMMANDS = "Sluice's admin interface knows SHOW BACKENDS, SHOW SESSIONS, SHOW ROUTING STATS,"
-            + " SHOW CONFIG, SHOW VERSION, SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE"
-            + " (SWITCHOVER, FAILOVER and RELOAD CONFIG are not available yet)";
+            + " SHOW CONFIG, SHOW VERSION, SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE, RELOAD CONFIG"
+            + " (SWITCHOVER and FAILOVER are not available yet)";
     /** How long SHOW SESSIONS waits for a session's event loop to describe it before leaving it out. */
     private static final long SESSION_VIEW_TIMEOUT_MILLIS = 2000;
 
@@ -115,9 +117,16 @@ public final class AdminCommands {
         if (k.startsWith("SET", "BACKEND")) {
             return done(setBackend(k, caller));
         }
-        if (k.startsWith("SWITCHOVER") || k.startsWith("FAILOVER") || k.words("RELOAD", "CONFIG")) {
-            String command = k.words("RELOAD", "CONFIG") ? "RELOAD CONFIG" : t.text(0).toUpperCase(Locale.ROOT);
-            return done(new Reply.Error(ErrPacket.of(ErrorCode.NOT_SUPPORTED_YET, command)));
+        if (k.words("RELOAD", "CONFIG")) {
+            try {
+                return done(new Reply.Rows(TextResultSet.ofText("reloaded").row(context.reloader().reload())));
+            } catch (AdminContext.ReloadRefusedException e) {
+                return done(new Reply.Error(ErrPacket.of(ErrorCode.WRONG_ARGUMENTS, "RELOAD CONFIG: " + e.getMessage()
+                        + "; the running configuration stays")));
+            }
+        }
+        if (k.startsWith("SWITCHOVER") || k.startsWith("FAILOVER")) {
+            return done(new Reply.Error(ErrPacket.of(ErrorCode.NOT_SUPPORTED_YET, t.text(0).toUpperCase(Locale.ROOT))));
         }
         if (k.startsWith("SET") || k.startsWith("USE") || k.words("COMMIT") || k.words("ROLLBACK")) {
             return done(new Reply.Ok());

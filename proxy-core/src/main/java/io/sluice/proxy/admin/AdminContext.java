@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * What the admin interface reads and acts on, handed over by {@code Sluice} at start. Every part is thread-safe.
  *
- * @param config        the effective configuration
+ * @param liveConfig    the effective configuration (it changes with a reload)
  * @param sluiceVersion Sluice's own version
  * @param serverVersion the backends' version string, also the admin greeting's
  * @param monitor       the monitor's own snapshots (before operator overrides); {@code null} without a monitor
@@ -24,13 +24,29 @@ import java.util.function.Supplier;
  * @param registry      the client sessions
  * @param metrics       routing counts and backend errors
  * @param gtidExecuted  a server's executed GTID set as text, or empty while GTID tracking does not know it
+ * @param reloader      {@code RELOAD CONFIG}: reads the configuration file again and applies it, or explains why not
  */
-public record AdminContext(SluiceConfig config, String sluiceVersion, String serverVersion,
+public record AdminContext(Supplier<SluiceConfig> liveConfig, String sluiceVersion, String serverVersion,
                            Supplier<TopologySnapshot> monitor, BackendOverrides overrides, Routes routes,
                            LinkPools pools, ConnectionRegistry registry, SluiceMetrics metrics,
-                           Function<String, String> gtidExecuted) {
+                           Function<String, String> gtidExecuted, Reloader reloader) {
+
+    /** Reloads the configuration: returns what changed, or throws with the reason the running one stays. */
+    @FunctionalInterface
+    public interface Reloader {
+        String reload() throws ReloadRefusedException;
+    }
+
+    /** A reload that was refused whole: the running configuration stays. */
+    public static final class ReloadRefusedException extends Exception {
+        public ReloadRefusedException(String message) {
+            super(message);
+        }
+    }
+
     public AdminContext {
-        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(liveConfig, "liveConfig");
+        Objects.requireNonNull(reloader, "reloader");
         Objects.requireNonNull(sluiceVersion, "sluiceVersion");
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(overrides, "overrides");
@@ -39,5 +55,10 @@ public record AdminContext(SluiceConfig config, String sluiceVersion, String ser
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(gtidExecuted, "gtidExecuted");
+    }
+
+    /** The configuration in effect now. */
+    public SluiceConfig config() {
+        return liveConfig.get();
     }
 }

@@ -61,8 +61,20 @@ public final class BackendOverrides {
         return () -> apply(monitor.get());
     }
 
+    /**
+     * Weights set by a configuration reload, which replace those the monitor publishes (it keeps the ones it
+     * started with); empty: none.
+     */
+    public void weights(Map<String, Integer> byServer) {
+        weights = Map.copyOf(byServer);
+        generation.incrementAndGet();
+    }
+
+    private volatile Map<String, Integer> weights = Map.of();
+
     TopologySnapshot apply(TopologySnapshot raw) {
-        if (offline.isEmpty()) {
+        Map<String, Integer> w = weights;
+        if (offline.isEmpty() && w.isEmpty()) {
             return raw;
         }
         long g = generation.get();
@@ -73,11 +85,13 @@ public final class BackendOverrides {
         List<ServerView> servers = new ArrayList<>(raw.servers().size());
         for (ServerView v : raw.servers()) {
             Mode m = offline.get(v.name());
+            int weight = w.getOrDefault(v.name(), v.weight());
             if (m == null) {
-                servers.add(v);
+                servers.add(weight == v.weight() ? v : new ServerView(v.name(), v.role(), v.reachable(), v.replicating(),
+                        v.lagMillis(), weight, v.readOnly()));
             } else {
                 servers.add(new ServerView(v.name(), Role.UNKNOWN, v.reachable() && m == Mode.SOFT, v.replicating(),
-                        v.lagMillis(), v.weight(), v.readOnly()));
+                        v.lagMillis(), weight, v.readOnly()));
             }
         }
         TopologySnapshot result = new TopologySnapshot(raw.version(), servers);

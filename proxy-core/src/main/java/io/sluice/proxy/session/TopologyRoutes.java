@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  */
 public final class TopologyRoutes implements Routes {
     private final Supplier<TopologySnapshot> topology;
-    private final Router router;
+    /** Replaced whole by a configuration reload; each decision reads it once. */
+    private volatile Router router;
     private final GtidTracking gtids;
     private final Map<String, BackendEndpoint> endpoints;
     private final String firstConfigured;
@@ -71,6 +72,11 @@ public final class TopologyRoutes implements Routes {
         TopologySnapshot t = topology.get();
         return prepared ? router.routePrepared(statement, session, t, load, gtids)
                 : router.route(statement, session, t, load, gtids);
+    }
+
+    /** A reload changed {@code routing.*}: the next decisions use {@code next}. */
+    public void replaceRouter(Router next) {
+        router = java.util.Objects.requireNonNull(next, "next");
     }
 
     @Override

@@ -330,15 +330,24 @@ class AdminTest {
     }
 
     @Test
-    void switchoverFailoverAndReloadAreNotAvailableYet() throws SQLException {
+    void switchoverAndFailoverAreNotAvailableYet() throws SQLException {
         try (Connection a = admin(); Statement s = a.createStatement()) {
-            for (String[] c : new String[][]{{"SWITCHOVER TO r1", "SWITCHOVER"}, {"FAILOVER", "FAILOVER"},
-                    {"RELOAD CONFIG", "RELOAD CONFIG"}}) {
+            for (String[] c : new String[][]{{"SWITCHOVER TO r1", "SWITCHOVER"}, {"FAILOVER", "FAILOVER"}}) {
                 SQLException e = catchThrowableOfType(SQLException.class, () -> s.execute(c[0]));
                 assertThat(e.getErrorCode()).as(c[0]).isEqualTo(1235);
                 assertThat(e.getSQLState()).isEqualTo("42000");
                 assertThat(e.getMessage()).isEqualTo("This version of Sluice doesn't yet support '" + c[1] + "'");
             }
+        }
+    }
+
+    @Test
+    void reloadWithoutAConfigurationFileIsRefused() throws SQLException {
+        try (Connection a = admin(); Statement s = a.createStatement()) {
+            SQLException e = catchThrowableOfType(SQLException.class, () -> s.execute("RELOAD CONFIG"));
+            assertThat(e.getErrorCode()).isEqualTo(1210);
+            assertThat(e.getMessage()).contains("started without a configuration file")
+                    .contains("the running configuration stays");
         }
     }
 

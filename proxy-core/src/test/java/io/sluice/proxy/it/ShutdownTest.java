@@ -134,7 +134,7 @@ class ShutdownTest {
     private static final Path JAR = Path.of("target", "sluice.jar");
 
     @Test
-    void sigtermDrainsAndTheProcessExitsZero(SandboxCluster cluster) throws Exception {
+    void sighupReloadsAndSigtermDrainsAndTheProcessExitsZero(SandboxCluster cluster) throws Exception {
         assumeTrue(Files.isRegularFile(JAR), "no " + JAR.toAbsolutePath() + ": run 'mvn package' to build it first");
         Path classes = Path.of("target", "classes", "io", "sluice", "proxy", "Sluice.class");
         assumeTrue(!Files.isRegularFile(classes)
@@ -184,6 +184,16 @@ class ShutdownTest {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(42);
             }
+            // SIGHUP reloads the file: a routing change is applied, and the process goes on serving.
+            Files.writeString(config, Files.readString(config) + "routing:\n  consistency: eventual\n");
+            assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
+            while ((line = out.readLine()) != null) {
+                output.add(line);
+                if (line.contains("configuration reloaded")) {
+                    break;
+                }
+            }
+            assertThat(output).anySatisfy(l -> assertThat(l).contains("configuration reloaded").contains("routing"));
             // Process.destroy() would send SIGTERM too, but also close the streams this test still reads.
             assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
             assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
