@@ -87,6 +87,13 @@ class ReadYourWritesTest {
         try (Scenario s = Scenario.start(cluster)) {
             RywChecker.Report report = s.checker("session").run("session, replicas healthy");
             System.out.println(report.describe());
+            var m = s.sluice.sluice().metrics();
+            System.out.printf(java.util.Locale.ROOT, "[session, replicas healthy] causal waits: %d reached a replica"
+                            + " (mean %.2f ms), %d timed out (mean %.2f ms); replica reads fenced on the commit: %d"
+                            + " confirmed, %d run again on the source%n",
+                    m.causalWaits(true), m.causalWaitMillis(true) / Math.max(1, m.causalWaits(true)),
+                    m.causalWaits(false), m.causalWaitMillis(false) / Math.max(1, m.causalWaits(false)),
+                    m.fences(true), m.fences(false));
             assertThat(report.rywViolations()).as(report.describe() + " " + report.examples()).isZero();
             assertThat(report.monotonicViolations()).as(report.describe() + " " + report.examples()).isZero();
             assertThat(report.replicaShare()).as(report.describe()).isGreaterThan(0.5);
