@@ -390,15 +390,22 @@ public final class Sluice implements AutoCloseable {
      */
     private void awaitGtidSeeds() {
         long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos() * 2;
-        while (System.nanoTime() < deadline
-                && config.backends().stream().anyMatch(b -> !tracker.known(b.name())
-                        && monitor.current().server(b.name()).map(v -> v.reachable()).orElse(false))) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);
+        java.util.function.Consumer<String> l = server -> published.release();
+        tracker.addListener(l);   // called after every publication, the seeds included
+        try {
+            while (config.backends().stream().anyMatch(b -> !tracker.known(b.name())
+                    && monitor.current().server(b.name()).map(v -> v.reachable()).orElse(false))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !published.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } finally {
+            tracker.removeListener(l);
         }
         for (var b : config.backends()) {
             GtidTracker.Mode mode = tracker.mode(b.name());
