@@ -87,9 +87,28 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
     private final WaiterRegistry registry;
     private final Map<String, BinlogFollower> followers;
 
-    private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers) {
+    private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers, long currentWithinNanos) {
         this.registry = registry;
         this.followers = followers;
+        this.currentWithinNanos = currentWithinNanos;
+    }
+
+    /** A streamed server heard from within this is {@link #current}: two heartbeat (monitor) intervals. */
+    private final long currentWithinNanos;
+
+    /**
+     * Whether the server's set is up to date but for the stream's own delay: its binlog stream is open and was heard
+     * from (an event or a heartbeat, sent every monitor interval) within two intervals. A polled, down or silent
+     * server's set may be behind by an unknown amount.
+     */
+    @Override
+    public boolean current(String server) {
+        BinlogFollower f = followers.get(server);
+        if (f == null) {
+            return false;
+        }
+        Stats st = f.stats();
+        return st.mode() == Mode.STREAM && System.nanoTime() - st.lastEventNanos() < currentWithinNanos;
     }
 
     /**
@@ -115,7 +134,7 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
             } while (!ids.add(id));
             followers.put(b.name(), new BinlogFollower(b.endpoint(), settings, id, registry));
         }
-        GtidTracker tracker = new GtidTracker(registry, Map.copyOf(followers));
+        GtidTracker tracker = new GtidTracker(registry, Map.copyOf(followers), settings.interval().toNanos() * 2);
         followers.values().forEach(BinlogFollower::start);
         log.info("GTID tracker following {}", backends.stream().map(b -> b.endpoint().toString()).toList());
         return tracker;

@@ -35,6 +35,14 @@ public interface GtidTracking extends GtidView {
         return executed(server);
     }
 
+    /**
+     * Whether {@link #executed} is up to date for the server but for the stream's own delay; when not (polled,
+     * down, silent), a {@code global} read asks the source itself.
+     */
+    default boolean current(String server) {
+        return true;
+    }
+
     /** How long after a waiter fires the server may still be committing what it reached (see {@link #settled}). */
     default Duration visibilityGrace() {
         return Duration.ZERO;

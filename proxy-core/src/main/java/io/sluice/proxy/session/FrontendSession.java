@@ -175,6 +175,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * goes ahead of the statement in the same write. It costs no round trip: the server answers both in turn.
      */
     private GtidSet fence;
+    /** The statement being routed had its global read confirmed with the source already. */
+    private boolean sourceConfirmed;
     /** A copy of the fenced command, sent again to the source if the replica's fence times out; and that replica. */
     private Frame fencedCopy;
     private String fenceFailedOn;
@@ -780,6 +782,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * for the GTID tracker (at most {@code routing.causal_wait}), then is routed again.
      */
     private void decide(Frame frame, Classification c, boolean prepared, Consumer<String> proceed) {
+        if (!sourceConfirmed && needsSourceConfirmation(c)) {
+            confirmSourceSet(frame, () -> decide(frame, c, prepared, proceed));
+            return;
+        }
+        sourceConfirmed = false;
         RouteDecision d = services.routes().route(c, routing, prepared);
         if (d instanceof RouteDecision.Wait wait) {
             causalWait(frame, wait, () -> decide(frame, c, prepared, proceed));
@@ -810,6 +817,48 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         runningClassification = c;
         to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
         proceed.accept(to.server());
+    }
+
+    /**
+     * A {@code global} read must see everything the source committed before it began; the router takes that from
+     * the source's binlog stream, which is current but for its own delay. When the stream is not current (polled,
+     * down, silent past two heartbeats), the source is asked instead, once, before routing.
+     */
+    private boolean needsSourceConfirmation(Classification c) {
+        if (routing.inTransaction() || c.route() != io.sluice.routing.classify.Route.READ
+                || services.routes().consistencyOf(c, routing) != Consistency.GLOBAL) {
+            return false;
+        }
+        return !services.routes().gtids().current(services.routes().primary());
+    }
+
+    /** Reads the source's executed set on a connection to it; the session's reads must then see all of it. */
+    private void confirmSourceSet(Frame frame, Runnable then) {
+        phase(Phase.IN_FLIGHT);
+        causalFrame = frame;   // released if the session closes meanwhile
+        acquire(services.routes().primary(), link -> {
+            String sql = link.connection.greeting().isMariaDb() ? "SELECT @@GLOBAL.gtid_binlog_pos"
+                    : "SELECT @@GLOBAL.gtid_executed";
+            internal(link, queryPacket(sql), Command.QUERY, outcome -> {
+                if (phase == Phase.CLOSING) {
+                    return;
+                }
+                causalFrame = null;
+                if (outcome.failed() || outcome.firstValue() == null) {
+                    log.debug("conn {}: cannot read the source's GTIDs for a global read: {}", id, outcome.error());
+                } else {
+                    try {
+                        routing.readAfter(GtidSet.parse(outcome.firstValue().replace("\n", "")));
+                    } catch (IllegalArgumentException e) {
+                        log.warn("conn {}: unreadable GTID set from the source: {}", id, e.getMessage());
+                    }
+                }
+                phase(Phase.COMMAND);
+                sourceConfirmed = true;
+                then.run();
+                drainPending();
+            });
+        });
     }
 
     /**
@@ -1172,6 +1221,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
     private void failPendingCommand(ErrPacket err) {
         fence = null;
+        sourceConfirmed = false;
+        if (causalFrame != null) {
+            // A global read's confirmation could not reach the source: the read fails as its own command would.
+            discardingCommand = causalFrame.continues();
+            causalFrame.release();
+            causalFrame = null;
+        }
         releaseFencedCopy();
         meter.commandEnded(err.code());
         if (routed) {
