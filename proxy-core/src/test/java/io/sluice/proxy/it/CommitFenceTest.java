@@ -102,5 +102,29 @@ class CommitFenceTest {
             // The session goes on normally.
             assertThat(who(s, "SELECT 'still here'")).isEqualTo("still here");
         }
+
+        // The same with a server-side prepared statement: the retry starts from the client's own bytes (its
+        // statement id), not from the copy rewritten for the replica's connection.
+        try (SluiceFixture sluice = SluiceFixture.start(
+                SluiceFixture.splittingConfig(cluster, RoutingConfig.defaults(), PoolConfig.defaults()),
+                CommitFenceTest::unsettled);
+             Connection c = DriverManager.getConnection(sluice.mariadbUrl(SandboxAccounts.APP.user(),
+                     SandboxAccounts.APP.password()) + "&useServerPrepStmts=true");
+             Statement s = c.createStatement();
+             java.sql.PreparedStatement read = c.prepareStatement(
+                     "SELECT name FROM fence.whoami WHERE name <> ? LIMIT 1")) {
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    sluice.sluice().tracker().executed(replica1.name()).contains(GtidSet.parse(domain9)));
+            s.execute("SET sluice_read_after = '" + domain9 + "'");
+            for (int i = 0; i < 3; i++) {
+                read.setString(1, "written through sluice");
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getString(1)).as("prepared read %d ran again on the source", i)
+                            .isEqualTo(cluster.source().name());
+                }
+            }
+            assertThat(sluice.sluice().metrics().fences(false)).isGreaterThanOrEqualTo(1);
+        }
     }
 }
