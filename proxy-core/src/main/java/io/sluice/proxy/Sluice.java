@@ -595,6 +595,9 @@ public final class Sluice implements AutoCloseable {
         if (!now.proxyProtocolNetworks().equals(next.proxyProtocolNetworks())) {
             restart.add("proxy_protocol_networks");
         }
+        if (!now.failover().equals(next.failover())) {
+            restart.add("failover");
+        }
         if (!restart.isEmpty()) {
             throw new AdminContext.ReloadRefusedException("these need a restart: " + String.join(", ", restart));
         }
