@@ -170,6 +170,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> causalTimer;
     private Frame causalFrame;
     /**
+     * When the statement held for want of a source ({@link Routes#sourceHold()}: a failover is promoting a new one)
+     * stops waiting and is refused; 0 when none is held. The hold reuses the causal wait's frame and timer.
+     */
+    private long sourceHoldDeadline;
+    /**
      * The GTIDs the replica chosen for the statement in flight streamed only a moment ago: a transaction reaches the
      * binlog stream just before the engine commits it, so a wait for them (MASTER_GTID_WAIT, which follows commits)
      * goes ahead of the statement in the same write. It costs no round trip: the server answers both in turn.
@@ -786,12 +791,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (d instanceof RouteDecision.Refuse refusal) {
+            if (refusal.kind() == io.sluice.routing.route.ErrorKind.NO_SOURCE
+                    && holdForSource(frame, c, prepared, proceed)) {
+                return;
+            }
+            sourceHoldDeadline = 0;
             log.debug("conn {}: refused: {}", id, refusal.message());
             routing.onRefused();
             refuse(frame, refusalError(refusal));
             return;
         }
         RouteDecision.ToServer to = (RouteDecision.ToServer) d;
+        if (sourceHoldDeadline != 0) {
+            log.info("conn {}: a source is back; the held statement goes to {}", id, to.server());
+            sourceHoldDeadline = 0;
+        }
         if (!to.requires().isEmpty() && fenceFailedOn != null) {
             // The replica did not confirm it had committed what this read must see: the source has it all.
             to = new RouteDecision.ToServer(services.routes().primary(), Reason.CAUSAL_FALLBACK_SOURCE, false);
@@ -842,6 +856,45 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                     over.run();
                 });
     }
+
+    /**
+     * There is no source; rather than refusing at once, holds the statement and routes it again every
+     * {@link #SOURCE_HOLD_POLL_MILLIS} ms until a source appears (a failover published one) or
+     * {@link Routes#sourceHold()} has passed since it was first refused. Later commands queue behind it.
+     *
+     * @return false when the statement must be refused now
+     */
+    private boolean holdForSource(Frame frame, Classification c, boolean prepared, Consumer<String> proceed) {
+        java.time.Duration hold = services.routes().sourceHold();
+        if (hold.isZero() || phase == Phase.CLOSING) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (sourceHoldDeadline == 0) {
+            sourceHoldDeadline = now + hold.toNanos();
+            log.info("conn {}: no source; holding the statement for up to {} ms", id, hold.toMillis());
+        } else if (now - sourceHoldDeadline >= 0) {
+            log.info("conn {}: still no source after {} ms; refusing the statement", id, hold.toMillis());
+            return false;
+        }
+        phase(Phase.IN_FLIGHT);
+        causalFrame = frame;
+        long generation = ++causalWaits;
+        causalTimer = channel.eventLoop().schedule(() -> {
+            if (causalFrame == null || generation != causalWaits || phase == Phase.CLOSING) {
+                return;
+            }
+            causalTimer = null;
+            causalFrame = null;
+            phase(Phase.COMMAND);
+            decide(frame, c, prepared, proceed);
+            drainPending();
+        }, SOURCE_HOLD_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** How often a statement held for want of a source is routed again. */
+    private static final long SOURCE_HOLD_POLL_MILLIS = 50;
 
     /** Withdraws the wait's wake-ups; the held frame is the caller's again (or released when the session closes). */
     private void endCausalWait() {
