@@ -227,6 +227,10 @@ public final class Failover implements AutoCloseable {
             }
             return;
         }
+        if (detector.watched() == null) {
+            // Started after the monitor's first snapshot: no change has named the source to this listener yet.
+            monitor.current().source().filter(v -> !fenced.contains(v.name())).ifPresent(v -> detector.watch(v.name()));
+        }
         long now = System.nanoTime();
         String watched = detector.watched();
         FailureDetector.Verdict v = detector.checked(server, o, now);
@@ -291,6 +295,7 @@ public final class Failover implements AutoCloseable {
             if (nodes.isEmpty()) {
                 throw new FailoverException("no other server is reachable");
             }
+            log.info("failover: connected to {} in {} ms", nodes.keySet(), ms(t0));
 
             step = "catch up";
             long t1 = System.nanoTime();
@@ -448,12 +453,23 @@ public final class Failover implements AutoCloseable {
                 return;
             }
             source = connect(backend(current));
-            GtidSet mine = n.executed();
-            GtidSet theirs = source.executed();
-            GtidSet extra = mine.subtract(theirs);
+            String mine;
+            String theirs;
+            String extra;
+            if (n.dialect == Dialect.MARIADB) {
+                mine = n.query("SELECT @@GLOBAL.gtid_binlog_pos").rows().get(0).get(0);
+                theirs = source.query("SELECT @@GLOBAL.gtid_binlog_state").rows().get(0).get(0);
+                extra = mariaDbErrant(mine, theirs);
+            } else {
+                GtidSet m = n.executed();
+                GtidSet t = source.executed();
+                mine = m.toString();
+                theirs = t.toString();
+                extra = m.subtract(t).toString();
+            }
             if (!extra.isEmpty()) {
-                errant.put(old, extra.toString());
-                log.error("failover: old source {} has errant transactions the new source {} lacks: {} (its set {}, "
+                errant.put(old, extra);
+                log.error("failover: old source {} has errant transactions the new source {} lacks: {} (its {}, "
                         + "the source's {}); it stays fenced until an operator repairs it", old, current, extra, mine,
                         theirs);
                 return;
@@ -479,6 +495,51 @@ public final class Failover implements AutoCloseable {
                 source.close();
             }
         }
+    }
+
+    /**
+     * MariaDB: the positions of {@code oldBinlogPos} (the old source's {@code gtid_binlog_pos}) that are not in the new
+     * source's history, given its {@code gtid_binlog_state} (the last GTID of every domain and server id in its
+     * binlog); empty when there are none.
+     *
+     * <p>Comparing positions per domain is not enough: after a failover the new source numbers on from the same
+     * sequence, so the old source's last transaction {@code 0-1-13}, never replicated, and the new source's first
+     * one {@code 0-2-13} have the same sequence number in domain 0, and neither set is "ahead". With
+     * {@code gtid_strict_mode} a server's sequence numbers grow within a domain, so {@code d-s-n} is in the new
+     * source's history iff its binlog state has {@code d-s-m} with {@code m >= n}.
+     */
+    static String mariaDbErrant(String oldBinlogPos, String newBinlogState) {
+        Map<String, Long> state = new HashMap<>();
+        for (String g : gtids(newBinlogState)) {
+            String[] p = g.split("-");
+            state.merge(p[0] + "-" + p[1], Long.parseLong(p[2]), Math::max);
+        }
+        List<String> errantPositions = new ArrayList<>();
+        for (String g : gtids(oldBinlogPos)) {
+            String[] p = g.split("-");
+            Long seen = state.get(p[0] + "-" + p[1]);
+            if (seen == null || seen < Long.parseLong(p[2])) {
+                errantPositions.add(g);
+            }
+        }
+        return String.join(",", errantPositions);
+    }
+
+    private static List<String> gtids(String text) {
+        List<String> out = new ArrayList<>();
+        if (text == null) {
+            return out;
+        }
+        for (String g : text.split(",")) {
+            String t = g.strip();
+            if (!t.isEmpty()) {
+                if (t.split("-").length != 3) {
+                    throw new IllegalArgumentException("not a MariaDB GTID: " + t);
+                }
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     private BackendConfig backend(String name) {
