@@ -611,6 +611,9 @@ public final class Sluice implements AutoCloseable {
         if (!now.failover().equals(next.failover())) {
             restart.add("failover");
         }
+        if (!failoverRoles(now).equals(failoverRoles(next))) {
+            restart.add("backends' candidate / priority");
+        }
         if (!restart.isEmpty()) {
             throw new AdminContext.ReloadRefusedException("these need a restart: " + String.join(", ", restart));
         }
@@ -642,6 +645,15 @@ public final class Sluice implements AutoCloseable {
         String summary = changed.isEmpty() ? "nothing changed" : "applied: " + String.join(", ", changed);
         log.info("configuration reloaded from {}: {}", configFile, summary);
         return summary;
+    }
+
+    /** Each backend's failover candidacy and priority, which the running failover took at start. */
+    private static Map<String, String> failoverRoles(SluiceConfig c) {
+        Map<String, String> out = new HashMap<>();
+        for (BackendConfig b : c.backends()) {
+            out.put(b.name(), b.candidate() + "/" + b.priority());
+        }
+        return out;
     }
 
     /** Each backend's name and address: what a reload may not change. */

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +88,11 @@ public final class Failover implements AutoCloseable {
     private final ExecutorService worker;
     /** Confined to the monitor's event loop. */
     private final FailureDetector detector;
-    /** Confined to the monitor's event loop: fenced servers whose return was handled since they were last down. */
-    private final Set<String> returnHandled = new HashSet<>();
+    /**
+     * Fenced servers whose return is being or was handled since they were last seen down; the failover thread takes
+     * one out again when handling it failed, so that the next check retries.
+     */
+    private final Set<String> returnHandled = ConcurrentHashMap.newKeySet();
     private FailureDetector.Kind lastKind = FailureDetector.Kind.HEALTHY;
 
     private final Set<String> fenced = ConcurrentHashMap.newKeySet();
@@ -275,6 +277,7 @@ public final class Failover implements AutoCloseable {
         long t0 = System.nanoTime();
         Map<String, Node> nodes = new LinkedHashMap<>();
         String step = "fence";
+        boolean promotedOne = false;
         try {
             fenced.add(dead);
             generation.incrementAndGet();
@@ -319,6 +322,7 @@ public final class Failover implements AutoCloseable {
                 winner.exec(sql);
             }
             promoted = winner.name;
+            promotedOne = true;
             generation.incrementAndGet();
             completed.incrementAndGet();
             log.info("failover: {} promoted and published as the source in {} ms ({} ms after the source was "
@@ -341,12 +345,18 @@ public final class Failover implements AutoCloseable {
             }
             log.info("failover from {} to {} done in {} ms", dead, winner.name, ms(t0));
         } catch (FailoverException e) {
-            log.error("failover from {} stopped at step '{}' after {} ms: {}; the old source stays fenced and an "
-                    + "operator must act", dead, step, ms(t0), e.getMessage());
+            log.error("failover from {} stopped at step '{}' after {} ms: {}; an operator must act", dead, step,
+                    ms(t0), e.getMessage());
         } catch (RuntimeException e) {
             log.error("failover from {} failed at step '{}' after {} ms", dead, step, ms(t0), e);
         } finally {
             nodes.values().forEach(Node::close);
+            if (!promotedOne && fenced.remove(dead)) {
+                // Nothing else was made writable: the old source is still the only writer, and the one to use if it
+                // comes back. (A second try within min_interval is left to an operator.)
+                generation.incrementAndGet();
+                log.warn("failover: nothing promoted; {} is not fenced any more", dead);
+            }
             running = false;
         }
     }
@@ -484,9 +494,12 @@ public final class Failover implements AutoCloseable {
             generation.incrementAndGet();
             log.info("failover: old source {} rejoined as a replica of {} in {} ms", old, current, ms(t0));
         } catch (FailoverException e) {
-            log.error("failover: handling the return of old source {} failed: {}", old, e.getMessage());
+            log.error("failover: handling the return of old source {} failed (retried at its next check): {}", old,
+                    e.getMessage());
+            returnHandled.remove(old);
         } catch (RuntimeException e) {
-            log.error("failover: handling the return of old source {} failed", old, e);
+            log.error("failover: handling the return of old source {} failed (retried at its next check)", old, e);
+            returnHandled.remove(old);
         } finally {
             if (n != null) {
                 n.close();

@@ -48,9 +48,14 @@ class FailoverTest {
     private static final int WRITERS = 4;
 
     private static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover) {
+        return config(cluster, failover, true);
+    }
+
+    private static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover, boolean replicasCandidates) {
         List<BackendConfig> backends = new ArrayList<>();
         for (SandboxServer s : cluster.servers()) {
-            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1));
+            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1,
+                    s == cluster.source() || replicasCandidates, BackendConfig.DEFAULT_PRIORITY));
         }
         MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
                 MonitorConfig.DEFAULT_INTERVAL);
@@ -270,6 +275,32 @@ class FailoverTest {
             }
             assertThat(newSource.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 1")).isEqualTo("1");
             assertThat(old.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 1")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    @FreshCluster
+    void withoutACandidateNothingIsPromotedAndTheSourceServesAgainWhenBack(SandboxCluster cluster) throws Exception {
+        createTable(cluster);
+        try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto(), false))) {
+            SandboxServer old = cluster.source();
+            old.kill9();
+            await().atMost(Duration.ofSeconds(15)).until(() -> source(sluice).isEmpty());
+            // Detected (3 checks, replicas agree), no candidate: the attempt ends and unfences the old source.
+            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> !sluice.sluice().failover().inProgress());
+            assertThat(sluice.sluice().failover().failovers()).isZero();
+            assertThat(sluice.sluice().failover().fenced()).isEmpty();
+            for (SandboxServer r : cluster.replicas()) {
+                assertThat(r.queryValue("SELECT @@GLOBAL.read_only")).as("candidate: false never promoted")
+                        .isEqualTo("1");
+            }
+            old.start();
+            await().atMost(Duration.ofSeconds(15)).until(() -> source(sluice).equals(Optional.of(old.name())));
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (3, 1)");
+            }
+            assertThat(old.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 3")).isEqualTo("1");
         }
     }
 
