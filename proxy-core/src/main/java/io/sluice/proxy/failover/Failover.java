@@ -419,7 +419,10 @@ public final class Failover implements AutoCloseable {
             }
         }
         if (best == null) {
-            throw new FailoverException("no candidate replica has every transaction the others have: " + executed);
+            boolean anyCandidate = nodes.values().stream().anyMatch(n -> n.replica && backend(n.name).candidate());
+            throw new FailoverException(anyCandidate
+                    ? "no candidate replica has every transaction the others have: " + executed
+                    : "no reachable replica may be promoted (candidate: false, or not a replica): " + executed);
         }
         return best;
     }

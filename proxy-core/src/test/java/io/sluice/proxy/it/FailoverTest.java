@@ -185,6 +185,49 @@ class FailoverTest {
 
     @Test
     @FreshCluster
+    void aWriteArrivingWhileThereIsNoSourceWaitsAndRunsOnTheNewOne(SandboxCluster cluster) throws Exception {
+        createTable(cluster);
+        try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto()));
+             Connection c = connect(sluice); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO fo.t VALUES (5, 1)");
+            SandboxServer old = cluster.source();
+            old.kill9();
+            await().atMost(Duration.ofSeconds(10)).until(() -> source(sluice).isEmpty());
+            long t0 = System.nanoTime();
+            s.executeUpdate("INSERT INTO fo.t VALUES (5, 2)");
+            long heldMs = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("FAILOVER write held for " + heldMs + " ms, then ran on " + source(sluice).orElse("?"));
+            SandboxServer newSource = byName(cluster, source(sluice).orElseThrow());
+            assertThat(newSource).isNotEqualTo(old);
+            assertThat(newSource.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 5")).isEqualTo("2");
+            assertThat(heldMs).isLessThan(FailoverConfig.DEFAULT_WRITE_HOLD.toMillis());
+        }
+    }
+
+    @Test
+    @FreshCluster
+    void followModeRoutesWritesToAServerPromotedByHand(SandboxCluster cluster) throws Exception {
+        createTable(cluster);
+        try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto().withMode(FailoverConfig.Mode.FOLLOW)))) {
+            assertThat(sluice.sluice().failover()).as("follow: Sluice promotes nothing itself").isNull();
+            SandboxServer old = cluster.source();
+            SandboxServer promoted = cluster.replica(2);
+            old.kill9();
+            promoted.execute("STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0");
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofMillis(2 * MonitorConfig.DEFAULT_INTERVAL.toMillis() + 500))
+                    .until(() -> source(sluice).equals(Optional.of(promoted.name())));
+            System.out.println("FAILOVER follow: rerouted " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms after the manual promotion");
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (4, 1)");
+            }
+            assertThat(promoted.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 4")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    @FreshCluster
     void aStallShorterThanTheReplicasTimeoutIsNoFailover(SandboxCluster cluster) throws Exception {
         createTable(cluster);
         try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto()))) {
