@@ -313,6 +313,7 @@ public final class Failover implements AutoCloseable {
             Node winner = choose(nodes, executed);
             log.info("failover: promoting {} (executed {}); others: {}", winner.name, executed.get(winner.name),
                     executed);
+            reportSemiSync(nodes.values());
 
             step = "promote";
             long t2 = System.nanoTime();
@@ -400,6 +401,36 @@ public final class Failover implements AutoCloseable {
                 return;
             }
             LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    /**
+     * Says whether this failover can have lost acknowledged writes. With semi-synchronous replication the source
+     * acknowledged a commit only once a semi-sync replica had it, and the promoted server has everything every
+     * survivor has; without it, a commit acknowledged by the source alone is lost with it. (Unless the source had
+     * fallen back to asynchronous after {@code rpl_semi_sync_master_timeout}, which only it could tell.)
+     */
+    private void reportSemiSync(Iterable<Node> nodes) {
+        List<String> semiSync = new ArrayList<>();
+        for (Node n : nodes) {
+            if (!n.replica) {
+                continue;
+            }
+            try {
+                String on = n.query(n.dialect.semiSyncReplicaEnabled()).rows().get(0).get(0);
+                if ("1".equals(on) || "ON".equalsIgnoreCase(on)) {
+                    semiSync.add(n.name);
+                }
+            } catch (FailoverException e) {
+                // No such variable: the semi-sync plugin is not loaded (MySQL), so it is off.
+            }
+        }
+        if (semiSync.isEmpty()) {
+            log.warn("failover: no replica runs semi-synchronous replication: writes acknowledged by the old source "
+                    + "alone may be lost");
+        } else {
+            log.info("failover: semi-synchronous replicas {}: every write the old source acknowledged in semi-sync "
+                    + "mode is on the promoted server", semiSync);
         }
     }
 
@@ -710,6 +741,11 @@ public final class Failover implements AutoCloseable {
             String startReplica() {
                 return "START SLAVE";
             }
+
+            @Override
+            String semiSyncReplicaEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_slave_enabled";
+            }
         },
         MYSQL {
             @Override
@@ -764,6 +800,11 @@ public final class Failover implements AutoCloseable {
             String startReplica() {
                 return "START REPLICA";
             }
+
+            @Override
+            String semiSyncReplicaEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_replica_enabled";
+            }
         };
 
         abstract String status();
@@ -786,6 +827,9 @@ public final class Failover implements AutoCloseable {
         abstract String changeSource(String host, int port, String user, String password, String positioning);
 
         abstract String startReplica();
+
+        /** Whether the replica side of semi-synchronous replication is on; an error when its plugin is not loaded. */
+        abstract String semiSyncReplicaEnabled();
 
         static String quote(String s) {
             return s.replace("\\", "\\\\").replace("'", "''");
