@@ -211,6 +211,9 @@ public final class Sluice implements AutoCloseable {
         if (tracker != null) {
             metrics.bindTracker(tracker);
         }
+        if (failover != null) {
+            metrics.bindFailover(failover);
+        }
         LinkPools pools = new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
                 config.pool().acquireTimeout().toMillis());
         services = new SessionServices(users, registry, identity, routes, clientTls, backendTls, rsa,

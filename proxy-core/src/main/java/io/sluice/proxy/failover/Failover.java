@@ -101,6 +101,7 @@ public final class Failover implements AutoCloseable {
     private final AtomicInteger completed = new AtomicInteger();
     private volatile String promoted;
     private volatile boolean running;
+    private volatile long lastDurationMillis = -1;
     private volatile String replicationUser;
     private volatile Applied applied;
 
@@ -161,6 +162,11 @@ public final class Failover implements AutoCloseable {
     /** Errant transactions found on old sources that came back, by server. */
     public Map<String, String> errant() {
         return Map.copyOf(errant);
+    }
+
+    /** How long the last failover took, from the verdict to its end, in milliseconds; -1 before any. */
+    public long lastDurationMillis() {
+        return lastDurationMillis;
     }
 
     /** Failovers that promoted a server. */
@@ -344,7 +350,9 @@ public final class Failover implements AutoCloseable {
                     log.error("failover: repointing {} at {} failed: {}", n.name, winner.name, e.getMessage());
                 }
             }
-            log.info("failover from {} to {} done in {} ms", dead, winner.name, ms(t0));
+            lastDurationMillis = ms(detectedAt);
+            log.info("failover from {} to {} done in {} ms ({} ms after the source was declared dead)", dead,
+                    winner.name, ms(t0), lastDurationMillis);
         } catch (FailoverException e) {
             log.error("failover from {} stopped at step '{}' after {} ms: {}; an operator must act", dead, step,
                     ms(t0), e.getMessage());

@@ -172,6 +172,10 @@ class FailoverTest {
             assertThat(killToWriteMs).as("kill to first write, ms").isLessThanOrEqualTo(3_000);
             assertThat(newSource.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("0");
             assertThat(sluice.sluice().failover().fenced()).containsExactly(old.name());
+            var registry = sluice.sluice().metrics().registry();
+            assertThat(registry.get("sluice.failovers").functionCounter().count()).isEqualTo(1.0);
+            assertThat(registry.get("sluice.backend.fenced").tag("server", old.name()).gauge().value()).isEqualTo(1.0);
+            assertThat(registry.get("sluice.failover.last.duration").gauge().value()).isPositive();
             for (SandboxServer r : cluster.replicas()) {
                 if (r != newSource) {
                     await().atMost(Duration.ofSeconds(10)).until(() -> r.isReplicating()
