@@ -258,7 +258,9 @@ public final class Sluice implements AutoCloseable {
         if (config.admin().isPresent()) {
             AdminContext context = new AdminContext(() -> live, version(), identity.serverVersion(),
                     monitor == null ? null : roles, overrides, routes, pools, registry, metrics,
-                    server -> tracker == null ? "" : tracker.executed(server).toString(), this::reloadFromFile);
+                    server -> tracker == null ? "" : tracker.executed(server).toString(), this::reloadFromFile,
+                    target -> failover == null ? CompletableFuture.failedFuture(new IllegalStateException(
+                            "switchover needs failover.mode: auto")) : failover.switchover(target));
             admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
                     boss, workers);
             try {

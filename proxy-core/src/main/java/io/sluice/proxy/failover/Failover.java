@@ -488,6 +488,115 @@ public final class Failover implements AutoCloseable {
         }
     }
 
+    /**
+     * A planned switchover to {@code target}, with no loss: writes are held (the source leaves the router's
+     * topology, so they wait up to {@code write_hold}), the source is set read_only, the target applies everything
+     * the source has, is promoted and published, and the old source and the other replicas are repointed at it. Runs
+     * on the failover thread; the future completes with a one-line summary, or fails with the reason nothing (or
+     * what) changed.
+     */
+    public java.util.concurrent.CompletableFuture<String> switchover(String target) {
+        java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+        worker.execute(() -> {
+            try {
+                result.complete(runSwitchover(target));
+            } catch (FailoverException e) {
+                result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                log.error("switchover to {} failed", target, e);
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private String runSwitchover(String target) throws FailoverException {
+        if (running) {
+            throw new FailoverException("a failover is running");
+        }
+        String old = apply(monitor.current()).source().map(ServerView::name)
+                .orElseThrow(() -> new FailoverException("there is no source to switch over from"));
+        BackendConfig targetConfig = backends.stream().filter(b -> b.name().equals(target)).findFirst()
+                .orElseThrow(() -> new FailoverException("no backend is named " + target));
+        if (target.equals(old)) {
+            throw new FailoverException(target + " is the source already");
+        }
+        if (!targetConfig.candidate()) {
+            throw new FailoverException(target + " has candidate: false");
+        }
+        long t0 = System.nanoTime();
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        running = true;
+        boolean promotedOne = false;
+        try {
+            for (BackendConfig b : backends) {
+                if (!fenced.contains(b.name())) {
+                    nodes.put(b.name(), connect(b));
+                }
+            }
+            Node source = nodes.get(old);
+            Node winner = nodes.get(target);
+            winner.replica = !winner.query(winner.dialect.status()).rows().isEmpty();
+            if (!winner.replica) {
+                throw new FailoverException(target + " is not a replica");
+            }
+            String masterUser = cell(winner.query(winner.dialect.status()), "Master_User", "Source_User");
+            if (config.replicationUser().isEmpty() && masterUser != null && !masterUser.isEmpty()) {
+                replicationUser = masterUser;
+            }
+            // From here writes wait in the sessions: the router sees no source.
+            fenced.add(old);
+            generation.incrementAndGet();
+            log.info("switchover: writes held; setting {} read_only", old);
+            source.query("SET SESSION lock_wait_timeout = 5");
+            for (String sql : source.dialect.readOnly()) {
+                source.exec(sql);
+            }
+            String position = source.query(source.dialect == Dialect.MARIADB ? "SELECT @@GLOBAL.gtid_binlog_pos"
+                    : "SELECT @@GLOBAL.gtid_executed").rows().get(0).get(0).replaceAll("\\s+", "");
+            String waited = winner.query(winner.dialect.waitFor(position, config.catchupTimeout()),
+                    config.catchupTimeout().plus(STATEMENT_TIMEOUT)).rows().get(0).get(0);
+            if (!"0".equals(waited)) {
+                throw new FailoverException(target + " did not apply " + position + " within "
+                        + config.catchupTimeout().toMillis() + " ms");
+            }
+            log.info("switchover: {} has applied {} ({} ms after writes were held)", target, position, ms(t0));
+            winner.exec(winner.dialect.stopReplica());
+            winner.exec(winner.dialect.resetReplica());
+            for (String sql : winner.dialect.writable()) {
+                winner.exec(sql);
+            }
+            promoted = target;
+            promotedOne = true;
+            generation.incrementAndGet();
+            log.info("switchover: {} promoted and published; writes resume ({} ms after they were held)", target,
+                    ms(t0));
+            repoint(source, targetConfig, source.dialect.autoPosition(true));
+            fenced.remove(old);
+            generation.incrementAndGet();
+            List<String> repointed = new ArrayList<>(List.of(old));
+            for (Node n : nodes.values()) {
+                if (n == winner || n == source || n.query(n.dialect.status()).rows().isEmpty()) {
+                    continue;
+                }
+                repoint(n, targetConfig, n.dialect.autoPosition(false));
+                repointed.add(n.name);
+            }
+            String summary = "switched over from " + old + " to " + target + " in " + ms(t0) + " ms; " + repointed
+                    + " replicate from " + target;
+            log.info("switchover: {}", summary);
+            return summary;
+        } finally {
+            nodes.values().forEach(Node::close);
+            if (!promotedOne && fenced.removeIf(n -> n.equals(old))) {
+                generation.incrementAndGet();
+                log.warn("switchover to {} abandoned; {} is the source again (set read_only = 0 on it if it was set)",
+                        target, old);
+            }
+            running = false;
+        }
+    }
+
     /** The old source answers again: make it read-only, look for errant transactions, rejoin it if asked. */
     private void oldSourceReturned(String old) {
         long t0 = System.nanoTime();
@@ -669,7 +778,11 @@ public final class Failover implements AutoCloseable {
         }
 
         QueryClient.Result query(String sql) throws FailoverException {
-            return await(client.query(sql), STATEMENT_TIMEOUT, name + ": " + redact(sql));
+            return query(sql, STATEMENT_TIMEOUT);
+        }
+
+        QueryClient.Result query(String sql, Duration timeout) throws FailoverException {
+            return await(client.query(sql), timeout, name + ": " + redact(sql));
         }
 
         void exec(String sql) throws FailoverException {
@@ -754,6 +867,11 @@ public final class Failover implements AutoCloseable {
             String semiSyncReplicaEnabled() {
                 return "SELECT @@GLOBAL.rpl_semi_sync_slave_enabled";
             }
+
+            @Override
+            String waitFor(String gtids, Duration timeout) {
+                return "SELECT MASTER_GTID_WAIT('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
+            }
         },
         MYSQL {
             @Override
@@ -813,6 +931,11 @@ public final class Failover implements AutoCloseable {
             String semiSyncReplicaEnabled() {
                 return "SELECT @@GLOBAL.rpl_semi_sync_replica_enabled";
             }
+
+            @Override
+            String waitFor(String gtids, Duration timeout) {
+                return "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
+            }
         };
 
         abstract String status();
@@ -838,6 +961,9 @@ public final class Failover implements AutoCloseable {
 
         /** Whether the replica side of semi-synchronous replication is on; an error when its plugin is not loaded. */
         abstract String semiSyncReplicaEnabled();
+
+        /** A statement answering 0 once the server has applied {@code gtids}, else 1 or -1 (timeout). */
+        abstract String waitFor(String gtids, Duration timeout);
 
         static String quote(String s) {
             return s.replace("\\", "\\\\").replace("'", "''");
