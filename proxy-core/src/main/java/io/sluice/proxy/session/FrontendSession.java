@@ -803,7 +803,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         RouteDecision.ToServer to = (RouteDecision.ToServer) d;
         if (sourceHoldDeadline != 0) {
-            log.info("conn {}: a source is back; the held statement goes to {}", id, to.server());
+            log.debug("conn {}: a source is back; the held statement goes to {}", id, to.server());
             sourceHoldDeadline = 0;
         }
         if (!to.requires().isEmpty() && fenceFailedOn != null) {
@@ -872,7 +872,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         long now = System.nanoTime();
         if (sourceHoldDeadline == 0) {
             sourceHoldDeadline = now + hold.toNanos();
-            log.info("conn {}: no source; holding the statement for up to {} ms", id, hold.toMillis());
+            log.debug("conn {}: no source; holding the statement for up to {} ms", id, hold.toMillis());
         } else if (now - sourceHoldDeadline >= 0) {
             log.info("conn {}: still no source after {} ms; refusing the statement", id, hold.toMillis());
             return false;
