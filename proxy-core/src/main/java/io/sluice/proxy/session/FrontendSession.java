@@ -550,6 +550,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         log.warn("conn {}: backend login for '{}' on {} failed: {}", id, user, server, cause.getMessage());
         meter.backendError(server);
+        boolean serverAnswered = cause instanceof BackendLoginException b && b.err() != null;
+        if (phase == Phase.CONNECTING_BACKEND && verifiedLocally && !serverAnswered && retryLoginElsewhere()) {
+            return;
+        }
         if (phase == Phase.CONNECTING_BACKEND) {
             phase(Phase.CLOSING);
             writeErrAndClose(authSeq, err);
@@ -558,6 +562,36 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             failPendingCommand(err);
         }
     }
+
+    /**
+     * The server logins go to could not be reached (not: it refused the account). When statements may wait for a
+     * source ({@link Routes#sourceHold()}: a failover may be under way), tries again every
+     * {@link #SOURCE_HOLD_POLL_MILLIS} ms, on whichever server the topology names then, for up to that long: the
+     * monitor notices a dead source within an interval, after which logins go to a live server.
+     *
+     * @return false when the login must fail now
+     */
+    private boolean retryLoginElsewhere() {
+        java.time.Duration hold = services.routes().sourceHold();
+        if (hold.isZero()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (loginRetryDeadline == 0) {
+            loginRetryDeadline = now + hold.toNanos();
+        } else if (now - loginRetryDeadline >= 0) {
+            return false;
+        }
+        channel.eventLoop().schedule(() -> {
+            if (phase == Phase.CONNECTING_BACKEND) {
+                acquire(services.routes().primary(), this::onFirstLinkReady);
+            }
+        }, SOURCE_HOLD_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** When a login that could not reach its server stops being retried; 0 before the first failure. */
+    private long loginRetryDeadline;
 
     private void onFirstLinkReady(ServerLink link) {
         String db = state.database();
