@@ -103,6 +103,9 @@ public final class Sluice implements AutoCloseable {
     private FrontendServer frontend;
     private Monitor monitor;
     private GtidTracker tracker;
+    private io.sluice.proxy.failover.Failover failover;
+    /** The monitor's topology with the failover's fences applied; what the router and the operator's side see. */
+    private java.util.function.Supplier<TopologySnapshot> roles;
     private UnaryOperator<GtidTracking> gtidView = UnaryOperator.identity();
     private ScheduledFuture<?> accountRefresh;
     private QueryClient accountClient;
@@ -181,22 +184,35 @@ public final class Sluice implements AutoCloseable {
             monitor = Monitor.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()), workers, transport.socketChannel(), backendTls);
             awaitFirstTopology();
+            roles = monitor::current;
+            if (config.failover().mode() == io.sluice.proxy.config.FailoverConfig.Mode.AUTO) {
+                failover = io.sluice.proxy.failover.Failover.start(config.failover(), config.backends(), monitor,
+                        workers, transport.socketChannel(), backendTls, config.monitor().get().user(),
+                        config.monitor().get().password());
+                roles = failover.topology(monitor::current);
+            }
             RoutingPolicy policy = policyOf(config.routing());
             // Followed whatever the default level: any session may SET sluice_consistency = 'session'.
             tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()));
             awaitGtidSeeds();
-            topologyRoutes = new TopologyRoutes(overrides.topology(monitor::current), new Router(policy), endpoints,
+            topologyRoutes = new TopologyRoutes(overrides.topology(roles), new Router(policy), endpoints,
                     gtidView.apply(tracker));
+            if (config.failover().mode() != io.sluice.proxy.config.FailoverConfig.Mode.OFF) {
+                topologyRoutes.sourceHold(config.failover().writeHold());
+            }
             routes = topologyRoutes;
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
             log.warn("no monitor section: roles cannot be discovered, so every statement goes to {}", primary);
         }
         metrics = new SluiceMetrics(meterRegistry, endpoints.stream().map(BackendEndpoint::name).toList(),
-                monitor == null ? null : monitor::current);
+                monitor == null ? null : roles);
         if (tracker != null) {
             metrics.bindTracker(tracker);
+        }
+        if (failover != null) {
+            metrics.bindFailover(failover);
         }
         LinkPools pools = new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
                 config.pool().acquireTimeout().toMillis());
@@ -228,7 +244,7 @@ public final class Sluice implements AutoCloseable {
     private void startOperatorListeners(ServerIdentity identity, Routes routes, LinkPools pools,
                                         BackendEndpoint primary) throws StartupException, InterruptedException {
         if (config.metrics().enabled()) {
-            Health health = new Health(lifecycle, monitor == null ? null : overrides.topology(monitor::current),
+            Health health = new Health(lifecycle, monitor == null ? null : overrides.topology(roles),
                     config.routing().maxReplicaLag().toMillis(),
                     config.routing().fallback() == RoutingConfig.Fallback.SOURCE, primary.name());
             http = new HttpEndpoint(meterRegistry, health, transport);
@@ -241,8 +257,10 @@ public final class Sluice implements AutoCloseable {
         }
         if (config.admin().isPresent()) {
             AdminContext context = new AdminContext(() -> live, version(), identity.serverVersion(),
-                    monitor == null ? null : monitor::current, overrides, routes, pools, registry, metrics,
-                    server -> tracker == null ? "" : tracker.executed(server).toString(), this::reloadFromFile);
+                    monitor == null ? null : roles, overrides, routes, pools, registry, metrics,
+                    server -> tracker == null ? "" : tracker.executed(server).toString(), this::reloadFromFile,
+                    target -> failover == null ? CompletableFuture.failedFuture(new IllegalStateException(
+                            "switchover needs failover.mode: auto")) : failover.switchover(target));
             admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
                     boss, workers);
             try {
@@ -602,6 +620,12 @@ public final class Sluice implements AutoCloseable {
         if (!now.proxyProtocolNetworks().equals(next.proxyProtocolNetworks())) {
             restart.add("proxy_protocol_networks");
         }
+        if (!now.failover().equals(next.failover())) {
+            restart.add("failover");
+        }
+        if (!failoverRoles(now).equals(failoverRoles(next))) {
+            restart.add("backends' candidate / priority");
+        }
         if (!restart.isEmpty()) {
             throw new AdminContext.ReloadRefusedException("these need a restart: " + String.join(", ", restart));
         }
@@ -635,6 +659,15 @@ public final class Sluice implements AutoCloseable {
         return summary;
     }
 
+    /** Each backend's failover candidacy and priority, which the running failover took at start. */
+    private static Map<String, String> failoverRoles(SluiceConfig c) {
+        Map<String, String> out = new HashMap<>();
+        for (BackendConfig b : c.backends()) {
+            out.put(b.name(), b.candidate() + "/" + b.priority());
+        }
+        return out;
+    }
+
     /** Each backend's name and address: what a reload may not change. */
     private static Map<String, HostPort> addresses(SluiceConfig c) {
         Map<String, HostPort> out = new HashMap<>();
@@ -642,6 +675,16 @@ public final class Sluice implements AutoCloseable {
             out.put(b.name(), b.address());
         }
         return out;
+    }
+
+    /** The topology the router sees now (failover fences and operator overrides applied), or null without a monitor. */
+    public TopologySnapshot topology() {
+        return roles == null ? null : overrides.topology(roles).get();
+    }
+
+    /** Automatic failover, or null unless {@code failover.mode} is {@code auto} with a monitor section. */
+    public io.sluice.proxy.failover.Failover failover() {
+        return failover;
     }
 
     /** The monitor's view of the backends, or null when no monitor is configured. */
@@ -671,6 +714,9 @@ public final class Sluice implements AutoCloseable {
         }
         if (frontend != null) {
             frontend.close();
+        }
+        if (failover != null) {
+            failover.close();
         }
         if (monitor != null) {
             monitor.close();

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE} (the name as written, or quoted);</li>
  *   <li>{@code RELOAD CONFIG}: reads the configuration file again and applies what can change live, or refuses
  *       the whole file (ERR 1210) and keeps the running configuration;</li>
- *   <li>{@code SWITCHOVER}, {@code FAILOVER}: ERR 1235, not built yet;</li>
+ *   <li>{@code SWITCHOVER TO <name>}: a planned switchover (needs {@code failover.mode: auto}), answered when it
+ *       is over; {@code FAILOVER}: ERR 1235, not built yet;</li>
  *   <li>what clients send on their own when they connect, so that they connect: {@code SELECT} of system variables
  *       and of {@code DATABASE()}, {@code USER()}, {@code VERSION()}, {@code CONNECTION_ID()}; {@code SET} of session
  *       variables, {@code USE}, {@code COMMIT}, {@code ROLLBACK} (accepted, no effect); {@code SHOW WARNINGS}
@@ -50,8 +51,8 @@ import java.util.concurrent.TimeUnit;
 public final class AdminCommands {
     private static final Logger log = LoggerFactory.getLogger(AdminCommands.class);
     static final String COMMANDS = "Sluice's admin interface knows SHOW BACKENDS, SHOW SESSIONS, SHOW ROUTING STATS,"
-            + " SHOW CONFIG, SHOW VERSION, SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE, RELOAD CONFIG"
-            + " (SWITCHOVER and FAILOVER are not available yet)";
+            + " SHOW CONFIG, SHOW VERSION, SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE, RELOAD CONFIG,"
+            + " SWITCHOVER TO <name> (FAILOVER is not available yet)";
     /** How long SHOW SESSIONS waits for a session's event loop to describe it before leaving it out. */
     private static final long SESSION_VIEW_TIMEOUT_MILLIS = 2000;
 
@@ -125,7 +126,10 @@ public final class AdminCommands {
                         + "; the running configuration stays")));
             }
         }
-        if (k.startsWith("SWITCHOVER") || k.startsWith("FAILOVER")) {
+        if (k.startsWith("SWITCHOVER")) {
+            return switchover(k, n);
+        }
+        if (k.startsWith("FAILOVER")) {
             return done(new Reply.Error(ErrPacket.of(ErrorCode.NOT_SUPPORTED_YET, t.text(0).toUpperCase(Locale.ROOT))));
         }
         if (k.startsWith("SET") || k.startsWith("USE") || k.words("COMMIT") || k.words("ROLLBACK")) {
@@ -138,6 +142,23 @@ public final class AdminCommands {
                             + " VERSION() and CONNECTION_ID() is understood")));
         }
         return syntaxError("unknown command");
+    }
+
+    /** {@code SWITCHOVER TO <name>}: answered when the switchover is over, with its summary, or ERR with why not. */
+    private CompletableFuture<Reply> switchover(Tokens k, int n) {
+        if (n < 3 || !k.isWord(1, "TO")) {
+            return syntaxError("SWITCHOVER takes TO and a backend name");
+        }
+        String target = k.unquotedBetween(2, n);
+        return context.switchover().apply(target).handle((summary, e) -> {
+            if (e == null) {
+                return new Reply.Rows(TextResultSet.ofText("switchover").row(summary));
+            }
+            Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            return new Reply.Error(ErrPacket.of(ErrorCode.WRONG_ARGUMENTS, "SWITCHOVER TO " + target + ": "
+                    + c.getMessage()));
+        });
     }
 
     private static ColumnDefinition41 text(String name) {

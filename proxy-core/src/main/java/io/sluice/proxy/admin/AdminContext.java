@@ -25,11 +25,13 @@ import java.util.function.Supplier;
  * @param metrics       routing counts and backend errors
  * @param gtidExecuted  a server's executed GTID set as text, or empty while GTID tracking does not know it
  * @param reloader      {@code RELOAD CONFIG}: reads the configuration file again and applies it, or explains why not
+ * @param switchover    {@code SWITCHOVER TO <name>}: a planned switchover; completes with a summary or fails with why
  */
 public record AdminContext(Supplier<SluiceConfig> liveConfig, String sluiceVersion, String serverVersion,
                            Supplier<TopologySnapshot> monitor, BackendOverrides overrides, Routes routes,
                            LinkPools pools, ConnectionRegistry registry, SluiceMetrics metrics,
-                           Function<String, String> gtidExecuted, Reloader reloader) {
+                           Function<String, String> gtidExecuted, Reloader reloader,
+                           Function<String, java.util.concurrent.CompletableFuture<String>> switchover) {
 
     /** Reloads the configuration: returns what changed, or throws with the reason the running one stays. */
     @FunctionalInterface
@@ -47,6 +49,7 @@ public record AdminContext(Supplier<SluiceConfig> liveConfig, String sluiceVersi
     public AdminContext {
         Objects.requireNonNull(liveConfig, "liveConfig");
         Objects.requireNonNull(reloader, "reloader");
+        Objects.requireNonNull(switchover, "switchover");
         Objects.requireNonNull(sluiceVersion, "sluiceVersion");
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(overrides, "overrides");

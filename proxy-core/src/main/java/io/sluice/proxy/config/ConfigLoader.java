@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
     private static final Section USER = Section.of("name", "password");
-    private static final Section BACKEND = Section.of("name", "address", "weight");
+    private static final Section BACKEND = Section.of("name", "address", "weight", "candidate", "priority");
     private static final Section MONITOR = Section.of("user", "password", "interval");
     private static final Section ROUTING = Section.of("max_replica_lag", "fallback", "consistency", "causal_wait");
     private static final Section POOL = Section.of("max_per_backend", "acquire_timeout");
@@ -41,6 +41,8 @@ public final class ConfigLoader {
     private static final Section ADMIN = Section.of("listen", "user", "password");
     private static final Section METRICS = Section.of("enabled", "listen");
     private static final Section SHUTDOWN = Section.of("drain_timeout");
+    private static final Section FAILOVER = Section.of("mode", "failcount", "min_interval", "catchup_timeout",
+            "write_hold", "rejoin", "replication_user", "replication_password");
     private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
             .listOf("users", USER)
             .scalars("users_from_backend", "users_refresh_interval")
@@ -52,6 +54,7 @@ public final class ConfigLoader {
             .mapping("admin", ADMIN)
             .mapping("metrics", METRICS)
             .mapping("shutdown", SHUTDOWN)
+            .mapping("failover", FAILOVER)
             .scalars("proxy_protocol_networks");
 
     private ConfigLoader() {
@@ -149,11 +152,14 @@ public final class ConfigLoader {
         ShutdownConfig shutdown = root.mapping("shutdown", SHUTDOWN).map(m -> new ShutdownConfig(
                 m.duration("drain_timeout", ShutdownConfig.DEFAULT_DRAIN_TIMEOUT))).orElse(ShutdownConfig.defaults());
         List<Cidr> proxyNetworks = root.stringList("proxy_protocol_networks", Cidr::parse);
+        FailoverConfig failover = root.mapping("failover", FAILOVER).map(ConfigLoader::readFailover)
+                .orElse(FailoverConfig.defaults());
         if (!problems.isEmpty()) {
             return null;
         }
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, proxyNetworks);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, proxyNetworks,
+                failover);
     }
 
     private static Optional<AdminConfig> readAdmin(Mapping m) {
@@ -227,6 +233,8 @@ public final class ConfigLoader {
             Optional<HostPort> address = m.requiredAddress("address");
             Optional<String> explicitName = m.has("name") ? m.requiredString("name") : Optional.empty();
             int weight = m.integer("weight", BackendConfig.DEFAULT_WEIGHT, 1);
+            boolean candidate = m.bool("candidate", BackendConfig.DEFAULT_CANDIDATE);
+            int priority = m.integer("priority", BackendConfig.DEFAULT_PRIORITY, 0);
             if (address.isEmpty() || (m.has("name") && explicitName.isEmpty())) {
                 continue;
             }
@@ -245,7 +253,7 @@ public final class ConfigLoader {
                 duplicate = true;
             }
             if (!duplicate) {
-                backends.add(new BackendConfig(name, address.get(), weight));
+                backends.add(new BackendConfig(name, address.get(), weight, candidate, priority));
             }
         }
         return backends;
@@ -256,6 +264,22 @@ public final class ConfigLoader {
         String password = m.string("password", MonitorConfig.DEFAULT_PASSWORD);
         var interval = m.duration("interval", MonitorConfig.DEFAULT_INTERVAL);
         return user.map(u -> new MonitorConfig(u, password, interval));
+    }
+
+    private static FailoverConfig readFailover(Mapping m) {
+        String text = m.string("mode", FailoverConfig.DEFAULT_MODE.text());
+        FailoverConfig.Mode mode = FailoverConfig.Mode.parse(text).orElse(null);
+        if (mode == null) {
+            m.error("mode", "must be auto, follow or off");
+            mode = FailoverConfig.DEFAULT_MODE;
+        }
+        return new FailoverConfig(mode, m.integer("failcount", FailoverConfig.DEFAULT_FAILCOUNT, 1),
+                m.duration("min_interval", FailoverConfig.DEFAULT_MIN_INTERVAL),
+                m.duration("catchup_timeout", FailoverConfig.DEFAULT_CATCHUP_TIMEOUT),
+                m.duration("write_hold", FailoverConfig.DEFAULT_WRITE_HOLD),
+                m.bool("rejoin", FailoverConfig.DEFAULT_REJOIN),
+                m.string("replication_user", ""),
+                m.string("replication_password", ""));
     }
 
     private static RoutingConfig readRouting(Mapping m) {

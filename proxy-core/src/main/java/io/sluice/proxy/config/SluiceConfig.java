@@ -38,6 +38,7 @@ import java.util.Optional;
  *                             protocol (v1 or v2) header, which then gives the client's address; default none (the
  *                             PROXY protocol is off). A connection from a listed network without a header is refused,
  *                             and so is a header from any other network
+ * @param failover             {@code failover}: optional; {@link FailoverConfig#defaults()} when absent (mode auto)
  *
  * <p>The constructors that predate the {@code admin}, {@code metrics}, {@code shutdown} and
  * {@code proxy_protocol_networks} keys (used to embed Sluice, as the tests do) take no admin section, {@link
@@ -48,7 +49,7 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
                            boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
                            Optional<MonitorConfig> monitor, TlsConfig tls, RoutingConfig routing,
                            PoolConfig pool, Optional<AdminConfig> admin, MetricsConfig metrics, ShutdownConfig shutdown,
-                           List<Cidr> proxyProtocolNetworks) {
+                           List<Cidr> proxyProtocolNetworks, FailoverConfig failover) {
     /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6033);
     /** Default for {@code max_connections}. */
@@ -87,9 +88,21 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(shutdown, "shutdown");
         proxyProtocolNetworks = List.copyOf(proxyProtocolNetworks);
+        Objects.requireNonNull(failover, "failover");
         if (usersFromBackend && monitor.isEmpty()) {
             throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
         }
+    }
+
+    /** With the failover section at its defaults. */
+    public SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
+                        List<UserConfig> users, boolean usersFromBackend, Duration usersRefreshInterval,
+                        List<BackendConfig> backends, Optional<MonitorConfig> monitor, TlsConfig tls,
+                        RoutingConfig routing, PoolConfig pool, Optional<AdminConfig> admin, MetricsConfig metrics,
+                        ShutdownConfig shutdown, List<Cidr> proxyProtocolNetworks) {
+        this(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend, usersRefreshInterval,
+                backends, monitor, tls, routing, pool, admin, metrics, shutdown, proxyProtocolNetworks,
+                FailoverConfig.defaults());
     }
 
     /** Without the operator's sections: no admin listener, no metrics listener, default shutdown, no PROXY protocol. */
@@ -130,52 +143,59 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
     /** The same configuration with another routing section. */
     public SluiceConfig withRouting(RoutingConfig r) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, r, pool, admin, metrics, shutdown, proxyProtocolNetworks);
+                usersRefreshInterval, backends, monitor, tls, r, pool, admin, metrics, shutdown, proxyProtocolNetworks, failover);
     }
 
     /** The same configuration with another pool section. */
     public SluiceConfig withPool(PoolConfig p) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, p, admin, metrics, shutdown, proxyProtocolNetworks);
+                usersRefreshInterval, backends, monitor, tls, routing, p, admin, metrics, shutdown, proxyProtocolNetworks, failover);
     }
 
     /** The same configuration with another {@code max_allowed_packet}. */
     public SluiceConfig withMaxAllowedPacket(long bytes) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, bytes, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
-                proxyProtocolNetworks);
+                proxyProtocolNetworks, failover);
     }
 
     /** The same configuration with an admin section. */
     public SluiceConfig withAdmin(AdminConfig a) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, Optional.of(a), metrics, shutdown,
-                proxyProtocolNetworks);
+                proxyProtocolNetworks, failover);
     }
 
     /** The same configuration with another metrics section. */
     public SluiceConfig withMetrics(MetricsConfig m) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, m, shutdown, proxyProtocolNetworks);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, m, shutdown, proxyProtocolNetworks, failover);
     }
 
     /** The same configuration with another shutdown section. */
     public SluiceConfig withShutdown(ShutdownConfig s) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, s, proxyProtocolNetworks);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, s, proxyProtocolNetworks, failover);
     }
 
     /** The same configuration with another {@code proxy_protocol_networks}. */
     public SluiceConfig withProxyProtocolNetworks(List<Cidr> networks) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, networks);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, networks, failover);
     }
 
     /** The same configuration with another {@code handshake_timeout}. */
     public SluiceConfig withHandshakeTimeout(Duration d) {
         return new SluiceConfig(listen, maxConnections, d, maxAllowedPacket, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
-                proxyProtocolNetworks);
+                proxyProtocolNetworks, failover);
+    }
+
+    /** The same configuration with another failover section. */
+    public SluiceConfig withFailover(FailoverConfig f) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
+                proxyProtocolNetworks, f);
     }
 
     /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */

@@ -322,6 +322,28 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
         }
     }
 
+    /**
+     * Automatic failover: {@code sluice_failovers_total} (promotions done), {@code sluice_failover_in_progress}
+     * (1 while one runs), {@code sluice_failover_last_duration_seconds} (from the verdict to the end of the last
+     * one; NaN before any) and, per server, {@code sluice_backend_fenced} (1 for an old source Sluice no longer
+     * routes to).
+     */
+    public void bindFailover(io.sluice.proxy.failover.Failover failover) {
+        io.micrometer.core.instrument.FunctionCounter.builder("sluice.failovers", failover, f -> f.failovers())
+                .description("Automatic failovers that promoted a server").register(registry);
+        Gauge.builder("sluice.failover.in.progress", () -> failover.inProgress() ? 1 : 0)
+                .description("1 while an automatic failover runs").strongReference(true).register(registry);
+        Gauge.builder("sluice.failover.last.duration", () -> failover.lastDurationMillis() < 0 ? Double.NaN
+                        : failover.lastDurationMillis() / 1e3).baseUnit("seconds")
+                .description("How long the last failover took, from the verdict to the last replica repointed")
+                .strongReference(true).register(registry);
+        for (String s : servers) {
+            Gauge.builder("sluice.backend.fenced", () -> failover.fenced().contains(s) ? 1 : 0)
+                    .description("1 for an old source that Sluice no longer routes to").tag("server", s)
+                    .strongReference(true).register(registry);
+        }
+    }
+
     public long queries(RouteTarget route, Reason reason) {
         if (route == RouteTarget.NONE) {
             return 0;

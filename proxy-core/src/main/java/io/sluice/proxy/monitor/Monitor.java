@@ -81,6 +81,16 @@ public final class Monitor implements AutoCloseable {
         void topologyChanged(TopologySnapshot snapshot);
     }
 
+    /**
+     * Receives the result of every check of every backend, changed or not, on the monitor's event loop; must not
+     * block. Failure detection counts consecutive failed checks with it, which snapshots (published on change only)
+     * cannot show.
+     */
+    @FunctionalInterface
+    public interface CheckListener {
+        void checked(String server, Observation observation);
+    }
+
     private final List<MonitoredBackend> backends;
     private final MonitorSettings settings;
     private final EventLoop loop;
@@ -89,6 +99,7 @@ public final class Monitor implements AutoCloseable {
     private final long heartbeatId;
     private final AtomicReference<TopologySnapshot> current = new AtomicReference<>(TopologySnapshot.empty());
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<CheckListener> checkListeners = new CopyOnWriteArrayList<>();
 
     // Confined to the loop.
     private final Map<String, Probe> probes = new LinkedHashMap<>();
@@ -148,6 +159,10 @@ public final class Monitor implements AutoCloseable {
 
     public void removeListener(Listener listener) {
         listeners.remove(listener);
+    }
+
+    public void addCheckListener(CheckListener listener) {
+        checkListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** This monitor's row in {@code sluice.heartbeat}. */
@@ -210,6 +225,13 @@ public final class Monitor implements AutoCloseable {
             return;
         }
         probe.last = o;
+        for (CheckListener l : checkListeners) {
+            try {
+                l.checked(probe.backend.name(), o);
+            } catch (RuntimeException e) {
+                log.warn("check listener {} failed", l, e);
+            }
+        }
         Map<String, Observation> observations = new HashMap<>();
         for (Probe p : probes.values()) {
             if (p.last == null) {

@@ -13,14 +13,14 @@ import java.util.Objects;
  * @param channels  its replication connections; empty when it replicates from nothing
  * @param lagMillis lag from the heartbeat it holds; -1 when none could be read
  */
-record Observation(boolean reachable, String problem, boolean readOnly, long serverId,
+public record Observation(boolean reachable, String problem, boolean readOnly, long serverId,
                    List<ReplicationChannel> channels, long lagMillis) {
-    Observation {
+    public Observation {
         Objects.requireNonNull(problem, "problem");
         channels = List.copyOf(channels);
     }
 
-    static Observation unreachable(String problem) {
+    public static Observation unreachable(String problem) {
         return new Observation(false, problem, false, 0, List.of(), -1);
     }
 }

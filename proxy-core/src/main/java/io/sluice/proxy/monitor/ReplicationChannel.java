@@ -20,15 +20,15 @@ import java.util.List;
  * @see <a href="https://mariadb.com/kb/en/show-replica-status/">SHOW REPLICA STATUS (MariaDB)</a>
  * @see <a href="https://dev.mysql.com/doc/refman/8.0/en/show-replica-status.html">SHOW REPLICA STATUS (MySQL)</a>
  */
-record ReplicationChannel(String host, int port, long sourceServerId, boolean ioRunning, boolean sqlRunning,
+public record ReplicationChannel(String host, int port, long sourceServerId, boolean ioRunning, boolean sqlRunning,
                           String error) {
 
     /** Both threads run and neither reports an error: the server is applying what its source writes. */
-    boolean healthy() {
+    public boolean healthy() {
         return ioRunning && sqlRunning && error.isEmpty();
     }
 
-    String describe() {
+    public String describe() {
         return host + ":" + port + " io=" + (ioRunning ? "Yes" : "No") + " sql=" + (sqlRunning ? "Yes" : "No")
                 + (error.isEmpty() ? "" : " error=" + error);
     }

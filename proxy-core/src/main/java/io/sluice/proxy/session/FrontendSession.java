@@ -170,6 +170,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> causalTimer;
     private Frame causalFrame;
     /**
+     * When the statement held for want of a source ({@link Routes#sourceHold()}: a failover is promoting a new one)
+     * stops waiting and is refused; 0 when none is held. The hold reuses the causal wait's frame and timer.
+     */
+    private long sourceHoldDeadline;
+    /**
      * The GTIDs the replica chosen for the statement in flight streamed only a moment ago: a transaction reaches the
      * binlog stream just before the engine commits it, so a wait for them (MASTER_GTID_WAIT, which follows commits)
      * goes ahead of the statement in the same write. It costs no round trip: the server answers both in turn.
@@ -547,6 +552,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         log.warn("conn {}: backend login for '{}' on {} failed: {}", id, user, server, cause.getMessage());
         meter.backendError(server);
+        boolean serverAnswered = cause instanceof BackendLoginException b && b.err() != null;
+        if (phase == Phase.CONNECTING_BACKEND && verifiedLocally && !serverAnswered && retryLoginElsewhere()) {
+            return;
+        }
         if (phase == Phase.CONNECTING_BACKEND) {
             phase(Phase.CLOSING);
             writeErrAndClose(authSeq, err);
@@ -555,6 +564,36 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             failPendingCommand(err);
         }
     }
+
+    /**
+     * The server logins go to could not be reached (not: it refused the account). When statements may wait for a
+     * source ({@link Routes#sourceHold()}: a failover may be under way), tries again every
+     * {@link #SOURCE_HOLD_POLL_MILLIS} ms, on whichever server the topology names then, for up to that long: the
+     * monitor notices a dead source within an interval, after which logins go to a live server.
+     *
+     * @return false when the login must fail now
+     */
+    private boolean retryLoginElsewhere() {
+        java.time.Duration hold = services.routes().sourceHold();
+        if (hold.isZero()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (loginRetryDeadline == 0) {
+            loginRetryDeadline = now + hold.toNanos();
+        } else if (now - loginRetryDeadline >= 0) {
+            return false;
+        }
+        channel.eventLoop().schedule(() -> {
+            if (phase == Phase.CONNECTING_BACKEND) {
+                acquire(services.routes().primary(), this::onFirstLinkReady);
+            }
+        }, SOURCE_HOLD_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** When a login that could not reach its server stops being retried; 0 before the first failure. */
+    private long loginRetryDeadline;
 
     private void onFirstLinkReady(ServerLink link) {
         String db = state.database();
@@ -793,12 +832,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (d instanceof RouteDecision.Refuse refusal) {
+            if (refusal.kind() == io.sluice.routing.route.ErrorKind.NO_SOURCE
+                    && holdForSource(frame, c, prepared, proceed)) {
+                return;
+            }
+            sourceHoldDeadline = 0;
             log.debug("conn {}: refused: {}", id, refusal.message());
             routing.onRefused();
             refuse(frame, refusalError(refusal));
             return;
         }
         RouteDecision.ToServer to = (RouteDecision.ToServer) d;
+        if (sourceHoldDeadline != 0) {
+            log.debug("conn {}: a source is back; the held statement goes to {}", id, to.server());
+            sourceHoldDeadline = 0;
+        }
         if (!to.requires().isEmpty() && fenceFailedOn != null) {
             // The replica did not confirm it had committed what this read must see: the source has it all.
             to = new RouteDecision.ToServer(services.routes().primary(), Reason.CAUSAL_FALLBACK_SOURCE, false);
@@ -891,6 +939,45 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                     over.run();
                 });
     }
+
+    /**
+     * There is no source; rather than refusing at once, holds the statement and routes it again every
+     * {@link #SOURCE_HOLD_POLL_MILLIS} ms until a source appears (a failover published one) or
+     * {@link Routes#sourceHold()} has passed since it was first refused. Later commands queue behind it.
+     *
+     * @return false when the statement must be refused now
+     */
+    private boolean holdForSource(Frame frame, Classification c, boolean prepared, Consumer<String> proceed) {
+        java.time.Duration hold = services.routes().sourceHold();
+        if (hold.isZero() || phase == Phase.CLOSING) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (sourceHoldDeadline == 0) {
+            sourceHoldDeadline = now + hold.toNanos();
+            log.debug("conn {}: no source; holding the statement for up to {} ms", id, hold.toMillis());
+        } else if (now - sourceHoldDeadline >= 0) {
+            log.info("conn {}: still no source after {} ms; refusing the statement", id, hold.toMillis());
+            return false;
+        }
+        phase(Phase.IN_FLIGHT);
+        causalFrame = frame;
+        long generation = ++causalWaits;
+        causalTimer = channel.eventLoop().schedule(() -> {
+            if (causalFrame == null || generation != causalWaits || phase == Phase.CLOSING) {
+                return;
+            }
+            causalTimer = null;
+            causalFrame = null;
+            phase(Phase.COMMAND);
+            decide(frame, c, prepared, proceed);
+            drainPending();
+        }, SOURCE_HOLD_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** How often a statement held for want of a source is routed again. */
+    private static final long SOURCE_HOLD_POLL_MILLIS = 50;
 
     /** Withdraws the wait's wake-ups; the held frame is the caller's again (or released when the session closes). */
     private void endCausalWait() {

@@ -28,6 +28,14 @@ public interface Routes {
      */
     RouteDecision route(Classification statement, SessionRouting session, boolean prepared);
 
+    /**
+     * How long a statement refused for want of a source is held, re-routed until one appears (a failover), before it
+     * is refused; zero: at once.
+     */
+    default java.time.Duration sourceHold() {
+        return java.time.Duration.ZERO;
+    }
+
     /** What each server has applied, and waits for one to catch up. */
     default GtidTracking gtids() {
         return GtidTracking.NONE;

@@ -55,7 +55,12 @@ public final class TopologyRoutes implements Routes {
 
     @Override
     public String primary() {
-        return topology.get().source().map(ServerView::name).orElse(firstConfigured);
+        TopologySnapshot t = topology.get();
+        // Without a source (it died; a failover may be promoting another), logins and unrouted commands go to a live
+        // replica rather than to a dead server: writes are held or refused by the router, not by a failed login.
+        return t.source().map(ServerView::name).or(() -> t.servers().stream()
+                .filter(v -> v.reachable() && v.role() == io.sluice.routing.topology.Role.REPLICA)
+                .map(ServerView::name).findFirst()).orElse(firstConfigured);
     }
 
     @Override
@@ -73,6 +78,21 @@ public final class TopologyRoutes implements Routes {
         return prepared ? router.routePrepared(statement, session, t, load, gtids)
                 : router.route(statement, session, t, load, gtids);
     }
+
+    /**
+     * How long a statement that needs the source waits for one when there is none (a failover may be promoting a
+     * new one); zero: refused at once ({@code failover.mode: off}).
+     */
+    public void sourceHold(java.time.Duration hold) {
+        this.sourceHold = java.util.Objects.requireNonNull(hold, "hold");
+    }
+
+    @Override
+    public java.time.Duration sourceHold() {
+        return sourceHold;
+    }
+
+    private volatile java.time.Duration sourceHold = java.time.Duration.ZERO;
 
     /** A reload changed {@code routing.*}: the next decisions use {@code next}. */
     public void replaceRouter(Router next) {

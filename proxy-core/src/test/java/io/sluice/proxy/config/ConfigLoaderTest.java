@@ -282,7 +282,7 @@ class ConfigLoaderTest {
     @Test
     void listEntriesMustBeMappings() throws Exception {
         assertThat(errors("users: [{name: app}]\nbackends:\n  - db1:3306\n")).containsExactly(
-                "backends[0]: expected a mapping with keys name, address, weight, got a string");
+                "backends[0]: expected a mapping with keys name, address, weight, candidate, priority, got a string");
     }
 
     @Test

@@ -31,6 +31,11 @@ class SampleConfigTest {
         assertThat(c.metrics()).isEqualTo(MetricsConfig.defaults());
         assertThat(c.shutdown()).isEqualTo(ShutdownConfig.defaults());
         assertThat(c.proxyProtocolNetworks()).isEmpty();
+        assertThat(c.failover()).isEqualTo(FailoverConfig.defaults());
+        assertThat(c.backends()).singleElement().satisfies(b -> {
+            assertThat(b.candidate()).isEqualTo(BackendConfig.DEFAULT_CANDIDATE);
+            assertThat(b.priority()).isEqualTo(BackendConfig.DEFAULT_PRIORITY);
+        });
     }
 
     @Test

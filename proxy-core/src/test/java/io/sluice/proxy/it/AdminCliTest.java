@@ -97,7 +97,8 @@ class AdminCliTest {
         assertThat(run.stderr()).contains(
                 "ERROR 1064 (42000) at line 1: You have an error in your SQL syntax; unknown command. Sluice's admin"
                         + " interface knows SHOW BACKENDS, SHOW SESSIONS,",
-                "ERROR 1235 (42000) at line 2: This version of Sluice doesn't yet support 'SWITCHOVER'",
+                "ERROR 1210 (HY000) at line 2: Incorrect arguments to SWITCHOVER TO " + cluster.replica(1).name()
+                        + ": switchover needs failover.mode: auto",
                 "ERROR 1210 (HY000) at line 3: Incorrect arguments to SET BACKEND: no backend named 'nosuch'");
         assertThat(run.stdout()).isEqualTo("still here\nstill here\n");
     }

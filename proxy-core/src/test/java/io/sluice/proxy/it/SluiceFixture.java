@@ -32,6 +32,13 @@ public final class SluiceFixture implements AutoCloseable {
     public static final String ADMIN_USER = "sluice_admin";
     public static final String ADMIN_PASSWORD = "admin-pw";
 
+    /**
+     * The fixture's failover: off, so that tests which kill or stall a server see what they did, not a promotion
+     * (FailoverTest configures its own).
+     */
+    public static final io.sluice.proxy.config.FailoverConfig NO_FAILOVER =
+            io.sluice.proxy.config.FailoverConfig.defaults().withMode(io.sluice.proxy.config.FailoverConfig.Mode.OFF);
+
     private final Sluice sluice;
 
     private SluiceFixture(Sluice sluice) {
@@ -55,7 +62,7 @@ public final class SluiceFixture implements AutoCloseable {
                 MonitorConfig.DEFAULT_INTERVAL);
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), maxConnections, handshakeTimeout,
                 maxAllowedPacket, List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
-                Optional.of(monitor), TlsConfig.defaults());
+                Optional.of(monitor), TlsConfig.defaults()).withFailover(NO_FAILOVER);
         try {
             return new SluiceFixture(Sluice.start(config, inspector()));
         } catch (Sluice.StartupException e) {
@@ -89,7 +96,7 @@ public final class SluiceFixture implements AutoCloseable {
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
                 SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
                 List.of(new UserConfig(STATIC_USER, STATIC_PASSWORD)), true, Duration.ofSeconds(1), backends,
-                Optional.of(monitor), TlsConfig.defaults(), routing, pool);
+                Optional.of(monitor), TlsConfig.defaults(), routing, pool).withFailover(NO_FAILOVER);
         return config;
     }
 

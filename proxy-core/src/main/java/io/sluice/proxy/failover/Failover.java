@@ -1,0 +1,979 @@
+package io.sluice.proxy.failover;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.sluice.protocol.gtid.GtidSet;
+import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.proxy.backend.QueryClient;
+import io.sluice.proxy.config.BackendConfig;
+import io.sluice.proxy.config.FailoverConfig;
+import io.sluice.proxy.monitor.Monitor;
+import io.sluice.proxy.monitor.MonitoredBackend;
+import io.sluice.proxy.monitor.Observation;
+import io.sluice.routing.topology.Role;
+import io.sluice.routing.topology.ServerView;
+import io.sluice.routing.topology.TopologySnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * Automatic failover ({@code failover.mode: auto}): when the {@link FailureDetector} declares the source dead, fences
+ * it, promotes the replica that has every transaction the others have, repoints the other replicas at it, and
+ * republishes the topology so that writes go there; later fences the old source on the server itself when it
+ * comes back.
+ *
+ * <h2>Steps, each logged at INFO with its time</h2>
+ * <ol>
+ *   <li>Fence: the old source leaves the topology the router sees ({@link #topology}: no role, unreachable) for
+ *       good. Sluice never sends it a statement again, even if it comes back writable (a split brain).</li>
+ *   <li>Catch up: every surviving replica applies what its IO thread already received (its SQL thread reports that
+ *       it has read all its relay log), for at most {@code failover.catchup_timeout}.</li>
+ *   <li>Choose: the servers' executed GTID sets are read from the servers themselves (not the tracker's, which lags
+ *       by a binlog event); the candidate whose set contains every other survivor's wins, ties broken by
+ *       {@code priority}, then configuration order. {@code candidate: false} never wins. If no candidate contains
+ *       the others, nothing is promoted and an operator must act (the MHA-style catch-up from a more advanced
+ *       replica is not implemented).</li>
+ *   <li>Promote: {@code STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0} ({@code STOP REPLICA},
+ *       {@code RESET REPLICA ALL} and {@code super_read_only} on MySQL), then publish it as the source at once,
+ *       without waiting for the monitor's next check.</li>
+ *   <li>Repoint every other replica with GTID auto-positioning ({@code MASTER_USE_GTID=slave_pos};
+ *       {@code SOURCE_AUTO_POSITION=1}), and verify that both its threads run.</li>
+ * </ol>
+ *
+ * <h2>The old source coming back</h2>
+ * It is set {@code read_only} (and {@code super_read_only} on MySQL), and its executed set compared with the new
+ * source's: what only it has is errant (committed there, never replicated), reported at ERROR and in
+ * {@link #errant()}, and it stays fenced. Without errant transactions and with {@code failover.rejoin: true} it is
+ * made a replica of the new source and unfenced.
+ *
+ * <h2>Threads</h2>
+ * Detection runs on the monitor's event loop (its check listener); every SQL statement of a failover runs on one
+ * thread of its own, blocking on its answers with timeouts, never on an event loop. This class is the only writer
+ * of roles during a failover: the monitor's view is overlaid by {@link #topology}.
+ */
+public final class Failover implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Failover.class);
+    private static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final FailoverConfig config;
+    private final List<BackendConfig> backends;
+    private final Monitor monitor;
+    private final EventLoopGroup group;
+    private final Class<? extends Channel> channelType;
+    private final SslContext tls;
+    private final String user;
+    private final String password;
+    private final ExecutorService worker;
+    /** Confined to the monitor's event loop. */
+    private final FailureDetector detector;
+    /**
+     * Fenced servers whose return is being or was handled since they were last seen down; the failover thread takes
+     * one out again when handling it failed, so that the next check retries.
+     */
+    private final Set<String> returnHandled = ConcurrentHashMap.newKeySet();
+    private FailureDetector.Kind lastKind = FailureDetector.Kind.HEALTHY;
+
+    private final Set<String> fenced = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> errant = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicInteger completed = new AtomicInteger();
+    private volatile String promoted;
+    private volatile boolean running;
+    private volatile long lastDurationMillis = -1;
+    private volatile String replicationUser;
+    private volatile Applied applied;
+
+    private record Applied(TopologySnapshot raw, long generation, TopologySnapshot result) {
+    }
+
+    private Failover(FailoverConfig config, List<BackendConfig> backends, Monitor monitor, EventLoopGroup group,
+                     Class<? extends Channel> channelType, SslContext tls, String user, String password) {
+        this.config = config;
+        this.backends = List.copyOf(backends);
+        this.monitor = monitor;
+        this.group = group;
+        this.channelType = channelType;
+        this.tls = tls;
+        this.user = user;
+        this.password = password;
+        this.replicationUser = config.replicationUser();
+        this.detector = new FailureDetector(backends.stream().map(MonitoredBackend::from).toList(),
+                config.failcount(), config.minInterval());
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-failover");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts watching the monitor's checks. Only {@code auto} acts; {@code follow} and {@code off} need no instance.
+     *
+     * @param user     the monitor's account, which needs the rights to promote (REPLICATION SLAVE ADMIN,
+     *                 READ_ONLY ADMIN or SUPER on MariaDB; REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN on MySQL)
+     */
+    public static Failover start(FailoverConfig config, List<BackendConfig> backends, Monitor monitor,
+                                 EventLoopGroup group, Class<? extends Channel> channelType, SslContext tls,
+                                 String user, String password) {
+        Failover f = new Failover(config, backends, monitor, group, channelType, tls, user, password);
+        monitor.addListener(f::topologyChanged);
+        monitor.addCheckListener(f::checked);
+        log.info("failover: {}", config);
+        return f;
+    }
+
+    /** The monitor's snapshots with fenced servers taken out and a just-promoted source put in. */
+    public Supplier<TopologySnapshot> topology(Supplier<TopologySnapshot> raw) {
+        return () -> apply(raw.get());
+    }
+
+    /** Whether a failover is running now. */
+    public boolean inProgress() {
+        return running;
+    }
+
+    /** Servers Sluice will not route to because they were a source that failed. */
+    public Set<String> fenced() {
+        return Set.copyOf(fenced);
+    }
+
+    /** Errant transactions found on old sources that came back, by server. */
+    public Map<String, String> errant() {
+        return Map.copyOf(errant);
+    }
+
+    /** How long the last failover took, from the verdict to its end, in milliseconds; -1 before any. */
+    public long lastDurationMillis() {
+        return lastDurationMillis;
+    }
+
+    /** Failovers that promoted a server. */
+    public int failovers() {
+        return completed.get();
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+
+    TopologySnapshot apply(TopologySnapshot raw) {
+        String up = promoted;
+        if (fenced.isEmpty() && up == null) {
+            return raw;
+        }
+        long g = generation.get();
+        Applied a = applied;
+        if (a != null && a.raw() == raw && a.generation() == g) {
+            return a.result();
+        }
+        List<ServerView> servers = new ArrayList<>(raw.servers().size());
+        for (ServerView v : raw.servers()) {
+            if (fenced.contains(v.name())) {
+                servers.add(new ServerView(v.name(), Role.UNKNOWN, false, false, -1, v.weight(), v.readOnly()));
+            } else if (v.name().equals(up)) {
+                servers.add(new ServerView(v.name(), Role.SOURCE, true, false, 0, v.weight(), false));
+            } else if (up != null && v.role() == Role.SOURCE) {
+                servers.add(new ServerView(v.name(), Role.UNKNOWN, v.reachable(), v.replicating(), v.lagMillis(),
+                        v.weight(), v.readOnly()));
+            } else {
+                servers.add(v);
+            }
+        }
+        TopologySnapshot result = new TopologySnapshot(raw.version(), servers);
+        applied = new Applied(raw, g, result);
+        return result;
+    }
+
+    // ---- on the monitor's event loop
+
+    private void topologyChanged(TopologySnapshot t) {
+        t.source().ifPresent(s -> {
+            if (fenced.contains(s.name())) {
+                return;
+            }
+            if (!s.name().equals(detector.watched())) {
+                detector.watch(s.name());
+                lastKind = FailureDetector.Kind.HEALTHY;
+            }
+            if (s.name().equals(promoted)) {
+                // The monitor sees it now; its view needs no overlay any more.
+                promoted = null;
+                generation.incrementAndGet();
+            }
+        });
+    }
+
+    private void checked(String server, Observation o) {
+        if (fenced.contains(server)) {
+            if (!o.reachable()) {
+                returnHandled.remove(server);
+            } else if (!running && returnHandled.add(server)) {
+                worker.execute(() -> oldSourceReturned(server));
+            }
+            return;
+        }
+        if (detector.watched() == null) {
+            // Started after the monitor's first snapshot: no change has named the source to this listener yet.
+            monitor.current().source().filter(v -> !fenced.contains(v.name())).ifPresent(v -> detector.watch(v.name()));
+        }
+        long now = System.nanoTime();
+        String watched = detector.watched();
+        FailureDetector.Verdict v = detector.checked(server, o, now);
+        if (watched != null && fenced.contains(watched)) {
+            // Failed over already; nothing to conclude until the monitor names the new source.
+            lastKind = FailureDetector.Kind.HEALTHY;
+            return;
+        }
+        FailureDetector.Kind before = lastKind;
+        lastKind = v.kind();
+        switch (v.kind()) {
+            case HEALTHY -> {
+                if (before != FailureDetector.Kind.HEALTHY) {
+                    log.info("failover: source {} answers again", detector.watched());
+                }
+            }
+            case SUSPECT -> {
+                if (before != FailureDetector.Kind.SUSPECT) {
+                    log.info("failover: source {} suspected: {}", detector.watched(), v.why());
+                }
+            }
+            case SUPPRESSED -> {
+                if (before != FailureDetector.Kind.SUPPRESSED) {
+                    log.error("failover: source {} is dead ({}); not failing over again automatically: an operator"
+                            + " must act", detector.watched(), v.why());
+                }
+            }
+            case DEAD -> {
+                if (!running) {
+                    running = true;
+                    detector.failedOver(now);
+                    String dead = detector.watched();
+                    worker.execute(() -> failover(dead, v.why(), now));
+                }
+            }
+        }
+    }
+
+    // ---- on the failover thread
+
+    private void failover(String dead, String why, long detectedAt) {
+        long t0 = System.nanoTime();
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        String step = "fence";
+        boolean promotedOne = false;
+        try {
+            fenced.add(dead);
+            generation.incrementAndGet();
+            log.info("failover: source {} declared dead ({}); fenced: Sluice routes nothing to it any more", dead,
+                    why);
+
+            step = "connect";
+            for (BackendConfig b : backends) {
+                if (fenced.contains(b.name())) {
+                    continue;
+                }
+                try {
+                    nodes.put(b.name(), connect(b));
+                } catch (FailoverException e) {
+                    log.warn("failover: {} unreachable, left out: {}", b.name(), e.getMessage());
+                }
+            }
+            if (nodes.isEmpty()) {
+                throw new FailoverException("no other server is reachable");
+            }
+            log.info("failover: connected to {} in {} ms", nodes.keySet(), ms(t0));
+
+            step = "catch up";
+            long t1 = System.nanoTime();
+            catchUp(nodes.values());
+            log.info("failover: relay logs applied in {} ms", ms(t1));
+
+            step = "choose";
+            Map<String, GtidSet> executed = new LinkedHashMap<>();
+            for (Node n : nodes.values()) {
+                executed.put(n.name, n.executed());
+            }
+            Node winner = choose(nodes, executed);
+            log.info("failover: promoting {} (executed {}); others: {}", winner.name, executed.get(winner.name),
+                    executed);
+            reportSemiSync(nodes.values());
+
+            step = "promote";
+            long t2 = System.nanoTime();
+            winner.exec(winner.dialect.stopReplica());
+            winner.exec(winner.dialect.resetReplica());
+            for (String sql : winner.dialect.writable()) {
+                winner.exec(sql);
+            }
+            promoted = winner.name;
+            promotedOne = true;
+            generation.incrementAndGet();
+            completed.incrementAndGet();
+            log.info("failover: {} promoted and published as the source in {} ms ({} ms after the source was "
+                    + "declared dead)", winner.name, ms(t2), ms(detectedAt));
+
+            step = "repoint";
+            BackendConfig target = backend(winner.name);
+            for (Node n : nodes.values()) {
+                if (n == winner || !n.replica) {
+                    continue;
+                }
+                long t3 = System.nanoTime();
+                try {
+                    repoint(n, target, n.dialect.autoPosition(false));
+                    log.info("failover: {} replicates from {} (repointed and verified in {} ms)", n.name,
+                            winner.name, ms(t3));
+                } catch (FailoverException e) {
+                    log.error("failover: repointing {} at {} failed: {}", n.name, winner.name, e.getMessage());
+                }
+            }
+            lastDurationMillis = ms(detectedAt);
+            log.info("failover from {} to {} done in {} ms ({} ms after the source was declared dead)", dead,
+                    winner.name, ms(t0), lastDurationMillis);
+        } catch (FailoverException e) {
+            log.error("failover from {} stopped at step '{}' after {} ms: {}; an operator must act", dead, step,
+                    ms(t0), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("failover from {} failed at step '{}' after {} ms", dead, step, ms(t0), e);
+        } finally {
+            nodes.values().forEach(Node::close);
+            if (!promotedOne && fenced.remove(dead)) {
+                // Nothing else was made writable: the old source is still the only writer, and the one to use if it
+                // comes back. (A second try within min_interval is left to an operator.)
+                generation.incrementAndGet();
+                log.warn("failover: nothing promoted; {} is not fenced any more", dead);
+            }
+            running = false;
+        }
+    }
+
+    /** Waits until each replica's SQL thread has applied its whole relay log, or catchup_timeout. */
+    private void catchUp(Iterable<Node> nodes) throws FailoverException {
+        long deadline = System.nanoTime() + config.catchupTimeout().toNanos();
+        List<Node> pending = new ArrayList<>();
+        for (Node n : nodes) {
+            pending.add(n);
+        }
+        while (!pending.isEmpty()) {
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                Node n = it.next();
+                QueryClient.Result status = n.query(n.dialect.status());
+                if (status.rows().isEmpty()) {
+                    it.remove(); // not a replica: nothing to apply
+                    continue;
+                }
+                n.replica = true;
+                String masterUser = cell(status, "Master_User", "Source_User");
+                if (config.replicationUser().isEmpty() && masterUser != null && !masterUser.isEmpty()) {
+                    replicationUser = masterUser;
+                }
+                String sqlRunning = cell(status, "Slave_SQL_Running", "Replica_SQL_Running");
+                String state = cell(status, "Slave_SQL_Running_State", "Replica_SQL_Running_State");
+                if (!"Yes".equals(sqlRunning)) {
+                    log.warn("failover: {}'s SQL thread is not running ({}); it applies nothing more",
+                            n.name, cell(status, "Last_SQL_Error"));
+                    it.remove();
+                } else if (state != null && n.dialect.relayLogApplied(state)) {
+                    it.remove();
+                }
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                log.warn("failover: {} still applying relay log after catchup_timeout {}; choosing with what they "
+                        + "have", pending.stream().map(n -> n.name).toList(), config.catchupTimeout());
+                return;
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    /**
+     * Says whether this failover can have lost acknowledged writes. With semi-synchronous replication the source
+     * acknowledged a commit only once a semi-sync replica had it, and the promoted server has everything every
+     * survivor has; without it, a commit acknowledged by the source alone is lost with it. (Unless the source had
+     * fallen back to asynchronous after {@code rpl_semi_sync_master_timeout}, which only it could tell.)
+     */
+    private void reportSemiSync(Iterable<Node> nodes) {
+        List<String> semiSync = new ArrayList<>();
+        for (Node n : nodes) {
+            if (!n.replica) {
+                continue;
+            }
+            try {
+                String on = n.query(n.dialect.semiSyncReplicaEnabled()).rows().get(0).get(0);
+                if ("1".equals(on) || "ON".equalsIgnoreCase(on)) {
+                    semiSync.add(n.name);
+                }
+            } catch (FailoverException e) {
+                // No such variable: the semi-sync plugin is not loaded (MySQL), so it is off.
+            }
+        }
+        if (semiSync.isEmpty()) {
+            log.warn("failover: no replica runs semi-synchronous replication: writes acknowledged by the old source "
+                    + "alone may be lost");
+        } else {
+            log.info("failover: semi-synchronous replicas {}: every write the old source acknowledged in semi-sync "
+                    + "mode is on the promoted server", semiSync);
+        }
+    }
+
+    private Node choose(Map<String, Node> nodes, Map<String, GtidSet> executed) throws FailoverException {
+        Node best = null;
+        int bestPriority = -1;
+        for (Node n : nodes.values()) {
+            BackendConfig b = backend(n.name);
+            if (!b.candidate() || !n.replica) {
+                continue;
+            }
+            GtidSet mine = executed.get(n.name);
+            boolean hasAll = executed.values().stream().allMatch(mine::contains);
+            if (hasAll && b.priority() > bestPriority) {
+                best = n;
+                bestPriority = b.priority();
+            }
+        }
+        if (best == null) {
+            boolean anyCandidate = nodes.values().stream().anyMatch(n -> n.replica && backend(n.name).candidate());
+            throw new FailoverException(anyCandidate
+                    ? "no candidate replica has every transaction the others have: " + executed
+                    : "no reachable replica may be promoted (candidate: false, or not a replica): " + executed);
+        }
+        return best;
+    }
+
+    private void repoint(Node n, BackendConfig target, String positioning) throws FailoverException {
+        n.exec(n.dialect.stopReplica());
+        n.exec(n.dialect.changeSource(target.address().host(), target.address().port(), replicationUser,
+                config.replicationPassword(), positioning));
+        n.exec(n.dialect.startReplica());
+        long deadline = System.nanoTime() + VERIFY_TIMEOUT.toNanos();
+        while (true) {
+            QueryClient.Result status = n.query(n.dialect.status());
+            String io = status.rows().isEmpty() ? null : cell(status, "Slave_IO_Running", "Replica_IO_Running");
+            String sql = status.rows().isEmpty() ? null : cell(status, "Slave_SQL_Running", "Replica_SQL_Running");
+            if ("Yes".equals(io) && "Yes".equals(sql)) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new FailoverException(n.name + " does not replicate from " + target.name() + " (io=" + io
+                        + ", sql=" + sql + ", " + cell(status, "Last_IO_Error") + " " + cell(status, "Last_SQL_Error")
+                        + ")");
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    /**
+     * A planned switchover to {@code target}, with no loss: writes are held (the source leaves the router's
+     * topology, so they wait up to {@code write_hold}), the source is set read_only, the target applies everything
+     * the source has, is promoted and published, and the old source and the other replicas are repointed at it. Runs
+     * on the failover thread; the future completes with a one-line summary, or fails with the reason nothing (or
+     * what) changed.
+     */
+    public java.util.concurrent.CompletableFuture<String> switchover(String target) {
+        java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+        worker.execute(() -> {
+            try {
+                result.complete(runSwitchover(target));
+            } catch (FailoverException e) {
+                result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                log.error("switchover to {} failed", target, e);
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private String runSwitchover(String target) throws FailoverException {
+        if (running) {
+            throw new FailoverException("a failover is running");
+        }
+        String old = apply(monitor.current()).source().map(ServerView::name)
+                .orElseThrow(() -> new FailoverException("there is no source to switch over from"));
+        BackendConfig targetConfig = backends.stream().filter(b -> b.name().equals(target)).findFirst()
+                .orElseThrow(() -> new FailoverException("no backend is named " + target));
+        if (target.equals(old)) {
+            throw new FailoverException(target + " is the source already");
+        }
+        if (!targetConfig.candidate()) {
+            throw new FailoverException(target + " has candidate: false");
+        }
+        long t0 = System.nanoTime();
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        running = true;
+        boolean promotedOne = false;
+        try {
+            for (BackendConfig b : backends) {
+                if (!fenced.contains(b.name())) {
+                    nodes.put(b.name(), connect(b));
+                }
+            }
+            Node source = nodes.get(old);
+            Node winner = nodes.get(target);
+            winner.replica = !winner.query(winner.dialect.status()).rows().isEmpty();
+            if (!winner.replica) {
+                throw new FailoverException(target + " is not a replica");
+            }
+            String masterUser = cell(winner.query(winner.dialect.status()), "Master_User", "Source_User");
+            if (config.replicationUser().isEmpty() && masterUser != null && !masterUser.isEmpty()) {
+                replicationUser = masterUser;
+            }
+            // From here writes wait in the sessions: the router sees no source.
+            fenced.add(old);
+            generation.incrementAndGet();
+            log.info("switchover: writes held; setting {} read_only", old);
+            source.query("SET SESSION lock_wait_timeout = 5");
+            for (String sql : source.dialect.readOnly()) {
+                source.exec(sql);
+            }
+            String position = source.query(source.dialect == Dialect.MARIADB ? "SELECT @@GLOBAL.gtid_binlog_pos"
+                    : "SELECT @@GLOBAL.gtid_executed").rows().get(0).get(0).replaceAll("\\s+", "");
+            String waited = winner.query(winner.dialect.waitFor(position, config.catchupTimeout()),
+                    config.catchupTimeout().plus(STATEMENT_TIMEOUT)).rows().get(0).get(0);
+            if (!"0".equals(waited)) {
+                throw new FailoverException(target + " did not apply " + position + " within "
+                        + config.catchupTimeout().toMillis() + " ms");
+            }
+            log.info("switchover: {} has applied {} ({} ms after writes were held)", target, position, ms(t0));
+            winner.exec(winner.dialect.stopReplica());
+            winner.exec(winner.dialect.resetReplica());
+            for (String sql : winner.dialect.writable()) {
+                winner.exec(sql);
+            }
+            promoted = target;
+            promotedOne = true;
+            generation.incrementAndGet();
+            log.info("switchover: {} promoted and published; writes resume ({} ms after they were held)", target,
+                    ms(t0));
+            repoint(source, targetConfig, source.dialect.autoPosition(true));
+            fenced.remove(old);
+            generation.incrementAndGet();
+            List<String> repointed = new ArrayList<>(List.of(old));
+            for (Node n : nodes.values()) {
+                if (n == winner || n == source || n.query(n.dialect.status()).rows().isEmpty()) {
+                    continue;
+                }
+                repoint(n, targetConfig, n.dialect.autoPosition(false));
+                repointed.add(n.name);
+            }
+            String summary = "switched over from " + old + " to " + target + " in " + ms(t0) + " ms; " + repointed
+                    + " replicate from " + target;
+            log.info("switchover: {}", summary);
+            return summary;
+        } finally {
+            nodes.values().forEach(Node::close);
+            if (!promotedOne && fenced.removeIf(n -> n.equals(old))) {
+                generation.incrementAndGet();
+                log.warn("switchover to {} abandoned; {} is the source again (set read_only = 0 on it if it was set)",
+                        target, old);
+            }
+            running = false;
+        }
+    }
+
+    /** The old source answers again: make it read-only, look for errant transactions, rejoin it if asked. */
+    private void oldSourceReturned(String old) {
+        long t0 = System.nanoTime();
+        Node n = null;
+        Node source = null;
+        try {
+            n = connect(backend(old));
+            for (String sql : n.dialect.readOnly()) {
+                n.exec(sql);
+            }
+            log.info("failover: old source {} is back; set read_only (it stays fenced)", old);
+            String current = monitor.current().source().map(ServerView::name).orElse(promoted);
+            if (current == null || current.equals(old)) {
+                log.warn("failover: no new source to compare {} with yet", old);
+                return;
+            }
+            source = connect(backend(current));
+            String mine;
+            String theirs;
+            String extra;
+            if (n.dialect == Dialect.MARIADB) {
+                mine = n.query("SELECT @@GLOBAL.gtid_binlog_pos").rows().get(0).get(0);
+                theirs = source.query("SELECT @@GLOBAL.gtid_binlog_state").rows().get(0).get(0);
+                extra = mariaDbErrant(mine, theirs);
+            } else {
+                GtidSet m = n.executed();
+                GtidSet t = source.executed();
+                mine = m.toString();
+                theirs = t.toString();
+                extra = m.subtract(t).toString();
+            }
+            if (!extra.isEmpty()) {
+                errant.put(old, extra);
+                log.error("failover: old source {} has errant transactions the new source {} lacks: {} (its {}, "
+                        + "the source's {}); it stays fenced until an operator repairs it", old, current, extra, mine,
+                        theirs);
+                return;
+            }
+            if (!config.rejoin()) {
+                log.info("failover: old source {} has no errant transactions; it stays fenced (failover.rejoin is "
+                        + "off)", old);
+                return;
+            }
+            repoint(n, backend(current), n.dialect.autoPosition(true));
+            fenced.remove(old);
+            generation.incrementAndGet();
+            log.info("failover: old source {} rejoined as a replica of {} in {} ms", old, current, ms(t0));
+        } catch (FailoverException e) {
+            log.error("failover: handling the return of old source {} failed (retried at its next check): {}", old,
+                    e.getMessage());
+            returnHandled.remove(old);
+        } catch (RuntimeException e) {
+            log.error("failover: handling the return of old source {} failed (retried at its next check)", old, e);
+            returnHandled.remove(old);
+        } finally {
+            if (n != null) {
+                n.close();
+            }
+            if (source != null) {
+                source.close();
+            }
+        }
+    }
+
+    /**
+     * MariaDB: the positions of {@code oldBinlogPos} (the old source's {@code gtid_binlog_pos}) that are not in the new
+     * source's history, given its {@code gtid_binlog_state} (the last GTID of every domain and server id in its
+     * binlog); empty when there are none.
+     *
+     * <p>Comparing positions per domain is not enough: after a failover the new source numbers on from the same
+     * sequence, so the old source's last transaction {@code 0-1-13}, never replicated, and the new source's first
+     * one {@code 0-2-13} have the same sequence number in domain 0, and neither set is "ahead". With
+     * {@code gtid_strict_mode} a server's sequence numbers grow within a domain, so {@code d-s-n} is in the new
+     * source's history iff its binlog state has {@code d-s-m} with {@code m >= n}.
+     */
+    static String mariaDbErrant(String oldBinlogPos, String newBinlogState) {
+        Map<String, Long> state = new HashMap<>();
+        for (String g : gtids(newBinlogState)) {
+            String[] p = g.split("-");
+            state.merge(p[0] + "-" + p[1], Long.parseLong(p[2]), Math::max);
+        }
+        List<String> errantPositions = new ArrayList<>();
+        for (String g : gtids(oldBinlogPos)) {
+            String[] p = g.split("-");
+            Long seen = state.get(p[0] + "-" + p[1]);
+            if (seen == null || seen < Long.parseLong(p[2])) {
+                errantPositions.add(g);
+            }
+        }
+        return String.join(",", errantPositions);
+    }
+
+    private static List<String> gtids(String text) {
+        List<String> out = new ArrayList<>();
+        if (text == null) {
+            return out;
+        }
+        for (String g : text.split(",")) {
+            String t = g.strip();
+            if (!t.isEmpty()) {
+                if (t.split("-").length != 3) {
+                    throw new IllegalArgumentException("not a MariaDB GTID: " + t);
+                }
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private BackendConfig backend(String name) {
+        for (BackendConfig b : backends) {
+            if (b.name().equals(name)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("not a backend: " + name);
+    }
+
+    private Node connect(BackendConfig b) throws FailoverException {
+        BackendEndpoint e = new BackendEndpoint(b.name(), b.address().host(), b.address().port());
+        QueryClient c = await(QueryClient.connect(group.next(), channelType, e, user, password, tls,
+                (int) CONNECT_TIMEOUT.toMillis()), CONNECT_TIMEOUT.multipliedBy(2), b.name() + ": connect");
+        Node n = new Node(b.name(), c, Dialect.MARIADB);
+        try {
+            String version = n.query("SELECT @@GLOBAL.version").rows().get(0).get(0);
+            n.dialect = version.contains("MariaDB") ? Dialect.MARIADB : Dialect.MYSQL;
+            return n;
+        } catch (FailoverException ex) {
+            n.close();
+            throw ex;
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f, Duration timeout, String what)
+            throws FailoverException {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FailoverException(what + ": interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            throw new FailoverException(what + ": " + (c.getMessage() == null ? c.toString() : c.getMessage()));
+        } catch (TimeoutException e) {
+            throw new FailoverException(what + ": no answer within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    private static String cell(QueryClient.Result r, String... names) {
+        if (r.rows().isEmpty()) {
+            return null;
+        }
+        for (String name : names) {
+            for (int i = 0; i < r.columns().size(); i++) {
+                if (r.columns().get(i).equalsIgnoreCase(name)) {
+                    return r.rows().get(0).get(i);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long ms(long sinceNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos);
+    }
+
+    /** One server's connection during a failover, on the failover thread. */
+    private static final class Node {
+        final String name;
+        final QueryClient client;
+        Dialect dialect;
+        /** It has a replication configuration (SHOW SLAVE STATUS has a row). */
+        boolean replica;
+
+        Node(String name, QueryClient client, Dialect dialect) {
+            this.name = name;
+            this.client = client;
+            this.dialect = dialect;
+        }
+
+        QueryClient.Result query(String sql) throws FailoverException {
+            return query(sql, STATEMENT_TIMEOUT);
+        }
+
+        QueryClient.Result query(String sql, Duration timeout) throws FailoverException {
+            return await(client.query(sql), timeout, name + ": " + redact(sql));
+        }
+
+        void exec(String sql) throws FailoverException {
+            long t = System.nanoTime();
+            query(sql);
+            log.info("failover: {}: {} ({} ms)", name, redact(sql), ms(t));
+        }
+
+        GtidSet executed() throws FailoverException {
+            String text = query(dialect.executed()).rows().get(0).get(0);
+            String clean = text == null ? "" : text.replaceAll("\\s+", "");
+            return dialect == Dialect.MARIADB ? GtidSet.parseMariaDb(clean) : GtidSet.parseMySql(clean);
+        }
+
+        void close() {
+            client.close();
+        }
+
+        private static String redact(String sql) {
+            return sql.replaceAll("(?i)(PASSWORD\\s*=\\s*)'(?:[^'\\\\]|\\\\.|'')*'", "$1'<hidden>'");
+        }
+    }
+
+    /** The SQL of each flavour. MySQL: 8.0.23 and later spellings. */
+    enum Dialect {
+        MARIADB {
+            @Override
+            String status() {
+                return "SHOW SLAVE STATUS";
+            }
+
+            @Override
+            boolean relayLogApplied(String sqlState) {
+                return sqlState.startsWith("Slave has read all relay log");
+            }
+
+            @Override
+            String executed() {
+                return "SELECT @@GLOBAL.gtid_current_pos";
+            }
+
+            @Override
+            String stopReplica() {
+                return "STOP SLAVE";
+            }
+
+            @Override
+            String resetReplica() {
+                return "RESET SLAVE ALL";
+            }
+
+            @Override
+            List<String> writable() {
+                return List.of("SET GLOBAL read_only = 0");
+            }
+
+            @Override
+            List<String> readOnly() {
+                return List.of("SET GLOBAL read_only = 1");
+            }
+
+            @Override
+            String autoPosition(boolean formerSource) {
+                // A former source applied nothing through replication: its gtid_slave_pos is empty or stale, while
+                // gtid_current_pos includes its own binlog.
+                return formerSource ? "current_pos" : "slave_pos";
+            }
+
+            @Override
+            String changeSource(String host, int port, String user, String password, String positioning) {
+                return "CHANGE MASTER TO MASTER_HOST='" + quote(host) + "', MASTER_PORT=" + port + ", MASTER_USER='"
+                        + quote(user) + "', MASTER_PASSWORD='" + quote(password) + "', MASTER_USE_GTID="
+                        + positioning;
+            }
+
+            @Override
+            String startReplica() {
+                return "START SLAVE";
+            }
+
+            @Override
+            String semiSyncReplicaEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_slave_enabled";
+            }
+
+            @Override
+            String waitFor(String gtids, Duration timeout) {
+                return "SELECT MASTER_GTID_WAIT('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
+            }
+        },
+        MYSQL {
+            @Override
+            String status() {
+                return "SHOW REPLICA STATUS";
+            }
+
+            @Override
+            boolean relayLogApplied(String sqlState) {
+                return sqlState.startsWith("Replica has read all relay log")
+                        || sqlState.startsWith("Slave has read all relay log");
+            }
+
+            @Override
+            String executed() {
+                return "SELECT @@GLOBAL.gtid_executed";
+            }
+
+            @Override
+            String stopReplica() {
+                return "STOP REPLICA";
+            }
+
+            @Override
+            String resetReplica() {
+                return "RESET REPLICA ALL";
+            }
+
+            @Override
+            List<String> writable() {
+                return List.of("SET GLOBAL super_read_only = 0", "SET GLOBAL read_only = 0");
+            }
+
+            @Override
+            List<String> readOnly() {
+                return List.of("SET GLOBAL read_only = 1", "SET GLOBAL super_read_only = 1");
+            }
+
+            @Override
+            String autoPosition(boolean formerSource) {
+                return "SOURCE_AUTO_POSITION=1";
+            }
+
+            @Override
+            String changeSource(String host, int port, String user, String password, String positioning) {
+                return "CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + quote(host) + "', SOURCE_PORT=" + port
+                        + ", SOURCE_USER='" + quote(user) + "', SOURCE_PASSWORD='" + quote(password) + "', "
+                        + positioning + ", GET_SOURCE_PUBLIC_KEY=1";
+            }
+
+            @Override
+            String startReplica() {
+                return "START REPLICA";
+            }
+
+            @Override
+            String semiSyncReplicaEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_replica_enabled";
+            }
+
+            @Override
+            String waitFor(String gtids, Duration timeout) {
+                return "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
+            }
+        };
+
+        abstract String status();
+
+        /** Whether {@code Slave_SQL_Running_State} says the SQL thread has applied everything it received. */
+        abstract boolean relayLogApplied(String sqlState);
+
+        abstract String executed();
+
+        abstract String stopReplica();
+
+        abstract String resetReplica();
+
+        abstract List<String> writable();
+
+        abstract List<String> readOnly();
+
+        abstract String autoPosition(boolean formerSource);
+
+        abstract String changeSource(String host, int port, String user, String password, String positioning);
+
+        abstract String startReplica();
+
+        /** Whether the replica side of semi-synchronous replication is on; an error when its plugin is not loaded. */
+        abstract String semiSyncReplicaEnabled();
+
+        /** A statement answering 0 once the server has applied {@code gtids}, else 1 or -1 (timeout). */
+        abstract String waitFor(String gtids, Duration timeout);
+
+        static String quote(String s) {
+            return s.replace("\\", "\\\\").replace("'", "''");
+        }
+    }
+
+    /** A step of a failover could not be done; the message says which and why. */
+    static final class FailoverException extends Exception {
+        FailoverException(String message) {
+            super(message);
+        }
+    }
+}
