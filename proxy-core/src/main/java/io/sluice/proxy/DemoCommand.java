@@ -4,6 +4,7 @@ import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.HostPort;
 import io.sluice.proxy.config.MonitorConfig;
 import io.sluice.proxy.config.AdminConfig;
+import io.sluice.proxy.config.FailoverConfig;
 import io.sluice.proxy.config.MetricsConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.TlsConfig;
@@ -69,7 +70,10 @@ final class DemoCommand implements Callable<Integer> {
                 List.of(new UserConfig(SandboxAccounts.APP.user(), SandboxAccounts.APP.password())), true,
                 Duration.ofSeconds(2), backends, Optional.of(monitor), TlsConfig.defaults())
                 .withAdmin(new AdminConfig(new HostPort("127.0.0.1", adminPort), DEMO_ADMIN, DEMO_ADMIN_PASSWORD))
-                .withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", metricsPort)));
+                .withMetrics(new MetricsConfig(true, new HostPort("127.0.0.1", metricsPort)))
+                // Repointed replicas log in to the new source with the sandbox's replication account.
+                .withFailover(FailoverConfig.defaults().withReplicationAccount(SandboxAccounts.REPLICATION.user(),
+                        SandboxAccounts.REPLICATION.password()));
         Sluice sluice;
         try {
             sluice = Sluice.start(config, Main.inspector());
@@ -101,6 +105,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  a token for another connection:  SELECT sluice_last_gtid();  then there  SET sluice_read_after = '<token>';");
         System.out.println("  make a replica lag:  kill -STOP " + cluster.replicas().get(0).pid()
                 + "  (kill -CONT to resume), and watch SHOW BACKENDS in the admin interface");
+        System.out.println("  fail over:  kill -9 " + cluster.source().pid() + "  (the source): within about 2 s a"
+                + " replica is promoted and writes go on (SHOW BACKENDS shows the new source)");
+        System.out.println("  or a planned switchover, no write lost:  SWITCHOVER TO " + cluster.replicas().get(0).name()
+                + "  in the admin interface");
         System.out.println("Ctrl-C stops Sluice and the sandbox, and deletes it.");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
