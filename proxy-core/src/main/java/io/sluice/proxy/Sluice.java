@@ -201,6 +201,10 @@ public final class Sluice implements AutoCloseable {
             if (config.failover().mode() != io.sluice.proxy.config.FailoverConfig.Mode.OFF) {
                 topologyRoutes.sourceHold(config.failover().writeHold());
             }
+            if (failover != null) {
+                io.sluice.proxy.failover.Failover f = failover;
+                topologyRoutes.promotions(f::lastPromotion, config.failover().lostWriteError());
+            }
             routes = topologyRoutes;
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {

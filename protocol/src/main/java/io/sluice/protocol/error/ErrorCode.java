@@ -34,6 +34,12 @@ public enum ErrorCode {
     PACKETS_OUT_OF_ORDER(1156, "08S01", "Got packets out of order"),
     /** ER_NET_READ_INTERRUPTED: a client that stops in the middle of a packet. */
     READ_TIMEOUT(1159, "08S01", "Got timeout reading communication packets"),
+    /**
+     * Sluice's own (no server code fits): a failover lost writes this session had been told were committed; its
+     * next read gets this instead of data silently missing them ({@code failover.lost_write: error}).
+     */
+    LOST_WRITE(9101, "HY000", "Sluice: the failover from '%s' to '%s' lost this session's acknowledged write(s) %s;"
+            + " they are not on any surviving server, and reads will not see them"),
     /** ER_WRONG_VALUE_FOR_VAR: {@code SET sluice_consistency} / {@code sluice_read_after} to a value they cannot take. */
     WRONG_VALUE_FOR_VAR(1231, "42000", "Variable '%s' can't be set to the value of '%s'"),
     /** ER_QUERY_INTERRUPTED: the statement was killed. */

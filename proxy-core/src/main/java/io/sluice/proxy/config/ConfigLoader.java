@@ -42,7 +42,7 @@ public final class ConfigLoader {
     private static final Section METRICS = Section.of("enabled", "listen");
     private static final Section SHUTDOWN = Section.of("drain_timeout");
     private static final Section FAILOVER = Section.of("mode", "failcount", "min_interval", "catchup_timeout",
-            "write_hold", "rejoin", "replication_user", "replication_password");
+            "write_hold", "rejoin", "replication_user", "replication_password", "lost_write");
     private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
             .listOf("users", USER)
             .scalars("users_from_backend", "users_refresh_interval")
@@ -279,7 +279,24 @@ public final class ConfigLoader {
                 m.duration("write_hold", FailoverConfig.DEFAULT_WRITE_HOLD),
                 m.bool("rejoin", FailoverConfig.DEFAULT_REJOIN),
                 m.string("replication_user", ""),
-                m.string("replication_password", ""));
+                m.string("replication_password", ""),
+                lostWrite(m));
+    }
+
+    private static boolean lostWrite(Mapping m) {
+        String v = m.string("lost_write", FailoverConfig.DEFAULT_LOST_WRITE_ERROR ? "error" : "ignore");
+        switch (v) {
+            case "error" -> {
+                return true;
+            }
+            case "ignore" -> {
+                return false;
+            }
+            default -> {
+                m.error("lost_write", "must be error or ignore");
+                return FailoverConfig.DEFAULT_LOST_WRITE_ERROR;
+            }
+        }
     }
 
     private static RoutingConfig readRouting(Mapping m) {

@@ -29,9 +29,13 @@ import java.util.Optional;
  *                            source; empty (the default): the one each replica used for the old source
  *                            ({@code Master_User})
  * @param replicationPassword {@code failover.replication_password}: its password (servers never show it); default none
+ * @param lostWriteError      {@code failover.lost_write}: {@code error} (default, true) answers a session whose
+ *                            acknowledged write did not survive a failover with an error on its next read;
+ *                            {@code ignore} (false) lets it read on without that write
  */
 public record FailoverConfig(Mode mode, int failcount, Duration minInterval, Duration catchupTimeout,
-                             Duration writeHold, boolean rejoin, String replicationUser, String replicationPassword) {
+                             Duration writeHold, boolean rejoin, String replicationUser, String replicationPassword,
+                             boolean lostWriteError) {
     /** {@code failover.mode}. */
     public enum Mode {
         AUTO, FOLLOW, OFF;
@@ -72,23 +76,38 @@ public record FailoverConfig(Mode mode, int failcount, Duration minInterval, Dur
         Objects.requireNonNull(replicationPassword, "replicationPassword");
     }
 
+    /** The configuration without {@code lost_write} given: {@code error}. */
+    public FailoverConfig(Mode mode, int failcount, Duration minInterval, Duration catchupTimeout, Duration writeHold,
+                          boolean rejoin, String replicationUser, String replicationPassword) {
+        this(mode, failcount, minInterval, catchupTimeout, writeHold, rejoin, replicationUser, replicationPassword,
+                DEFAULT_LOST_WRITE_ERROR);
+    }
+
+    public static final boolean DEFAULT_LOST_WRITE_ERROR = true;
+
     public static FailoverConfig defaults() {
         return new FailoverConfig(DEFAULT_MODE, DEFAULT_FAILCOUNT, DEFAULT_MIN_INTERVAL, DEFAULT_CATCHUP_TIMEOUT,
                 DEFAULT_WRITE_HOLD, DEFAULT_REJOIN, "", "");
     }
 
+    public FailoverConfig withLostWriteError(boolean error) {
+        return new FailoverConfig(mode, failcount, minInterval, catchupTimeout, writeHold, rejoin, replicationUser,
+                replicationPassword, error);
+    }
+
     public FailoverConfig withMode(Mode m) {
         return new FailoverConfig(m, failcount, minInterval, catchupTimeout, writeHold, rejoin, replicationUser,
-                replicationPassword);
+                replicationPassword, lostWriteError);
     }
 
     public FailoverConfig withRejoin(boolean r) {
         return new FailoverConfig(mode, failcount, minInterval, catchupTimeout, writeHold, r, replicationUser,
-                replicationPassword);
+                replicationPassword, lostWriteError);
     }
 
     public FailoverConfig withReplicationAccount(String user, String password) {
-        return new FailoverConfig(mode, failcount, minInterval, catchupTimeout, writeHold, rejoin, user, password);
+        return new FailoverConfig(mode, failcount, minInterval, catchupTimeout, writeHold, rejoin, user, password,
+                lostWriteError);
     }
 
     @Override
@@ -97,6 +116,7 @@ public record FailoverConfig(Mode mode, int failcount, Duration minInterval, Dur
                 + Durations.format(minInterval) + ", catchup_timeout=" + Durations.format(catchupTimeout)
                 + ", write_hold=" + Durations.format(writeHold) + ", rejoin=" + rejoin + ", replication_user="
                 + (replicationUser.isEmpty() ? "<from the replicas>" : replicationUser) + ", replication_password="
-                + (replicationPassword.isEmpty() ? "<none>" : "<hidden>") + "]";
+                + (replicationPassword.isEmpty() ? "<none>" : "<hidden>") + ", lost_write="
+                + (lostWriteError ? "error" : "ignore") + "]";
     }
 }

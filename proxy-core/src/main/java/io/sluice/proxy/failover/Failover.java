@@ -100,6 +100,7 @@ public final class Failover implements AutoCloseable {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicInteger completed = new AtomicInteger();
     private volatile String promoted;
+    private volatile io.sluice.proxy.session.Promotion lastPromotion;
     private volatile boolean running;
     private volatile long lastDurationMillis = -1;
     private volatile String replicationUser;
@@ -150,6 +151,11 @@ public final class Failover implements AutoCloseable {
     }
 
     /** Whether a failover is running now. */
+    /** The last failover that promoted a server, or null: sessions learn from it whether their writes survived. */
+    public io.sluice.proxy.session.Promotion lastPromotion() {
+        return lastPromotion;
+    }
+
     public boolean inProgress() {
         return running;
     }
@@ -331,7 +337,8 @@ public final class Failover implements AutoCloseable {
             promoted = winner.name;
             promotedOne = true;
             generation.incrementAndGet();
-            completed.incrementAndGet();
+            int count = completed.incrementAndGet();
+            lastPromotion = new io.sluice.proxy.session.Promotion(count, dead, winner.name, executed.get(winner.name));
             log.info("failover: {} promoted and published as the source in {} ms ({} ms after the source was "
                     + "declared dead)", winner.name, ms(t2), ms(detectedAt));
 

@@ -180,6 +180,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * goes ahead of the statement in the same write. It costs no round trip: the server answers both in turn.
      */
     private GtidSet fence;
+    /** The last promotion this session has checked its writes against (see {@link #lostWriteReported}). */
+    private long promotionSeen;
+    /** The error its next read gets: a failover lost writes it had acknowledged. */
+    private ErrPacket lostWrite;
     /** The statement being routed had its global read confirmed with the source already. */
     private boolean sourceConfirmed;
     /** A copy of the fenced command, sent again to the source if the replica's fence times out; and that replica. */
@@ -204,6 +208,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         this.services = services;
         this.id = id;
         this.routing = new SessionRouting(id);
+        Promotion known = services.routes().lastPromotion();
+        this.promotionSeen = known == null ? 0 : known.epoch();   // a new session has nothing to lose
         this.clientAddress = clientAddress;
         this.meter = new SessionMeter(services.metrics());
     }
@@ -821,6 +827,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * for the GTID tracker (at most {@code routing.causal_wait}), then is routed again.
      */
     private void decide(Frame frame, Classification c, boolean prepared, Consumer<String> proceed) {
+        if (lostWriteReported(frame, c)) {
+            return;
+        }
         if (!sourceConfirmed && needsSourceConfirmation(c)) {
             confirmSourceSet(frame, () -> decide(frame, c, prepared, proceed));
             return;
@@ -865,6 +874,36 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         runningClassification = c;
         to.endsTransactionOn().ifPresent(this::endReadOnlyTransaction);
         proceed.accept(to.server());
+    }
+
+    /**
+     * After a failover, once per promotion: did this session's acknowledged writes survive? Those that did not are
+     * reported to the client as an error on its next read ({@code failover.lost_write: error}), instead of data
+     * that silently lacks them; either way the session is rebased on what survived. Writes go on meanwhile.
+     *
+     * @return true when the statement was answered with the error
+     */
+    private boolean lostWriteReported(Frame frame, Classification c) {
+        Promotion p = services.routes().lastPromotion();
+        if (p != null && p.epoch() != promotionSeen) {
+            promotionSeen = p.epoch();
+            GtidSet lost = routing.afterFailover(p.survived());
+            if (!lost.isEmpty()) {
+                log.warn("conn {}: the failover from {} to {} lost this session's acknowledged write(s) {}", id,
+                        p.dead(), p.promoted(), lost);
+                if (services.routes().lostWriteError()) {
+                    lostWrite = ErrPacket.of(ErrorCode.LOST_WRITE, p.dead(), p.promoted(), lost);
+                }
+            }
+        }
+        if (lostWrite != null && c.route() == io.sluice.routing.classify.Route.READ) {
+            ErrPacket err = lostWrite;
+            lostWrite = null;
+            routing.onRefused();
+            refuse(frame, err);
+            return true;
+        }
+        return false;
     }
 
     /**

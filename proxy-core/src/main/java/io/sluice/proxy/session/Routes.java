@@ -32,6 +32,16 @@ public interface Routes {
      * How long a statement refused for want of a source is held, re-routed until one appears (a failover), before it
      * is refused; zero: at once.
      */
+    /** The last failover's promotion, or null; see {@link Promotion}. */
+    default Promotion lastPromotion() {
+        return null;
+    }
+
+    /** {@code failover.lost_write: error}: a session that lost an acknowledged write in a failover is told so. */
+    default boolean lostWriteError() {
+        return true;
+    }
+
     default java.time.Duration sourceHold() {
         return java.time.Duration.ZERO;
     }

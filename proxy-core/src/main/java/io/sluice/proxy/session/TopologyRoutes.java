@@ -93,6 +93,24 @@ public final class TopologyRoutes implements Routes {
     }
 
     private volatile java.time.Duration sourceHold = java.time.Duration.ZERO;
+    private volatile java.util.function.Supplier<Promotion> promotions = () -> null;
+    private volatile boolean lostWriteError = true;
+
+    /** Where sessions learn of failovers, and whether a lost write is an error for them. */
+    public void promotions(java.util.function.Supplier<Promotion> source, boolean lostWriteError) {
+        this.promotions = java.util.Objects.requireNonNull(source, "source");
+        this.lostWriteError = lostWriteError;
+    }
+
+    @Override
+    public Promotion lastPromotion() {
+        return promotions.get();
+    }
+
+    @Override
+    public boolean lostWriteError() {
+        return lostWriteError;
+    }
 
     /** A reload changed {@code routing.*}: the next decisions use {@code next}. */
     public void replaceRouter(Router next) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -454,5 +456,62 @@ class FailoverTest {
                 // Closing a connection whose server is gone.
             }
         }
+    }
+
+    /**
+     * Asynchronous replication, replicas that stopped receiving: a write the source acknowledged is lost when it is
+     * killed. The session that wrote it must not read on silently: its next read gets the lost-write error, then it
+     * reads what survived; another session notices nothing. With {@code lost_write: ignore} (the control) the same
+     * read returns data without the row and no error.
+     */
+    private static void loseAWrite(SandboxCluster cluster, FailoverConfig failover, boolean expectError)
+            throws Exception {
+        ReadWriteSplitTest.labelServers(cluster);
+        cluster.source().execute("CREATE DATABASE lost; CREATE TABLE lost.t (id INT PRIMARY KEY)");
+        cluster.awaitReplicasCaughtUp();
+        try (SluiceFixture sluice = SluiceFixture.start(config(cluster, failover));
+             Connection writer = connect(sluice); Statement w = writer.createStatement();
+             Connection other = connect(sluice); Statement o = other.createStatement()) {
+            w.executeUpdate("INSERT INTO lost.t VALUES (1)");
+            cluster.awaitReplicasCaughtUp();
+            for (SandboxServer r : cluster.replicas()) {
+                r.execute("STOP SLAVE IO_THREAD");   // they will never receive what comes next
+            }
+            w.executeUpdate("INSERT INTO lost.t VALUES (2)");   // acknowledged by the source alone
+            assertThat(count(o, "SELECT COUNT(*) FROM lost.t")).isBetween(1L, 2L);
+            cluster.source().kill9();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sluice.sluice().failover().lastPromotion() != null);
+
+            if (expectError) {
+                SQLException lost = catchThrowableOfType(SQLException.class,
+                        () -> count(w, "SELECT COUNT(*) FROM lost.t"));
+                assertThat((Throwable) lost).as("the writer's next read").isNotNull();
+                assertThat(lost.getErrorCode()).isEqualTo(9101);
+                assertThat(lost.getMessage()).contains("lost this session's acknowledged write(s) 0-1-");
+            }
+            assertThat(count(w, "SELECT COUNT(*) FROM lost.t")).as("what survived").isEqualTo(1);
+            assertThat(count(o, "SELECT COUNT(*) FROM lost.t")).as("another session").isEqualTo(1);
+            w.executeUpdate("INSERT INTO lost.t VALUES (3)");   // the session goes on on the new source
+            assertThat(count(w, "SELECT COUNT(*) FROM lost.t WHERE id = 3")).isEqualTo(1);
+        }
+    }
+
+    private static long count(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    @FreshCluster
+    void aSessionWhoseAcknowledgedWriteWasLostIsToldOnItsNextRead(SandboxCluster cluster) throws Exception {
+        loseAWrite(cluster, auto(), true);
+    }
+
+    @Test
+    @FreshCluster
+    void withLostWriteIgnoreTheSessionReadsOnWithoutIt(SandboxCluster cluster) throws Exception {
+        loseAWrite(cluster, auto().withLostWriteError(false), false);
     }
 }

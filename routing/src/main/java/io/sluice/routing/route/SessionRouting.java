@@ -191,6 +191,34 @@ public final class SessionRouting {
         require(executed);
     }
 
+    /**
+     * A failover promoted a server whose executed set was {@code survived}. Returns the GTIDs of this session's
+     * acknowledged writes that are not in it (lost with the old source; empty when none were), and rebases the
+     * session on what survived: its reads no longer wait for transactions no server will ever have. (Comparing with
+     * the set at promotion matters on MariaDB, where the new source's later writes reuse sequence numbers.)
+     */
+    public GtidSet afterFailover(GtidSet survived) {
+        GtidSet lost;
+        try {
+            lost = written.subtract(survived);
+        } catch (IllegalArgumentException flavourMix) {
+            lost = written;
+        }
+        if (!lost.isEmpty()) {
+            written = GtidSet.empty();
+        }
+        boolean keep;
+        try {
+            keep = survived.contains(required);
+        } catch (IllegalArgumentException flavourMix) {
+            keep = false;
+        }
+        if (!keep) {
+            required = survived;
+        }
+        return lost;
+    }
+
     /** {@code SET sluice_read_after = '<token>'}: the next reads must see the token's transactions too. */
     public void readAfter(GtidSet token) {
         require(token);

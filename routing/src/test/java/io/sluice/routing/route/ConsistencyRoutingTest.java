@@ -204,4 +204,21 @@ class ConsistencyRoutingTest {
         assertThat(Consistency.parse("causal")).isEmpty();
         assertThat(Consistency.GLOBAL.text()).isEqualTo("global");
     }
+
+    @Test
+    void aFailoverThatLostAWriteSaysWhichAndRebasesTheSession() {
+        f.session.onWrite(GtidSet.parse("0-1-13"));
+        GtidSet lost = f.session.afterFailover(GtidSet.parse("0-2-12"));
+        assertThat(lost).isEqualTo(GtidSet.parse("0-1-13"));
+        assertThat(f.session.written()).isEqualTo(GtidSet.empty());
+        assertThat(f.session.required()).isEqualTo(GtidSet.parse("0-2-12"));
+    }
+
+    @Test
+    void aFailoverThatKeptEveryWriteChangesNothing() {
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        assertThat(f.session.afterFailover(GtidSet.parse("0-1-12")).isEmpty()).isTrue();
+        assertThat(f.session.written()).isEqualTo(GtidSet.parse("0-1-10"));
+        assertThat(f.session.required()).isEqualTo(GtidSet.parse("0-1-10"));
+    }
 }
