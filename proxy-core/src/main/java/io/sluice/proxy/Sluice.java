@@ -36,7 +36,6 @@ import io.sluice.proxy.server.FrontendServer;
 import io.sluice.proxy.server.Lifecycle;
 import io.sluice.proxy.server.Transport;
 import io.sluice.proxy.session.FrontendSession;
-import io.sluice.proxy.session.SessionView;
 import io.sluice.proxy.session.ServerIdentity;
 import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.monitor.Monitor;
@@ -491,53 +490,20 @@ public final class Sluice implements AutoCloseable {
         }
         log.info("draining: not accepting clients; statements in flight have up to {} to finish",
                 io.sluice.proxy.config.Durations.format(timeout));
-        long deadline = System.nanoTime() + timeout.toNanos();
         boolean drained;
-        while (true) {
-            int busy = busySessions();
-            if (busy == 0) {
-                drained = true;
-                break;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                log.warn("drain: {} statement(s) still running after {}; closing their connections", busy,
-                        io.sluice.proxy.config.Durations.format(timeout));
-                drained = false;
-                break;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                drained = false;
-                break;
-            }
+        try {
+            drained = registry.awaitIdle(timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!drained) {
+            log.warn("drain: {} statement(s) still running after {}; closing their connections", registry.busy(),
+                    io.sluice.proxy.config.Durations.format(timeout));
         }
         log.info("drain over; closing {} client connection(s) and the backends", registry.size());
         close();
         return drained;
-    }
-
-    /** Sessions running a command now, each asked on its own event loop. */
-    private int busySessions() {
-        List<CompletableFuture<SessionView>> views = new ArrayList<>();
-        for (FrontendSession s : registry.all()) {
-            views.add(s.viewFromAnyThread());
-        }
-        int busy = 0;
-        for (CompletableFuture<SessionView> f : views) {
-            try {
-                if (f.get(1, TimeUnit.SECONDS).busy()) {
-                    busy++;
-                }
-            } catch (ExecutionException | TimeoutException e) {
-                busy++;   // its loop did not answer: count it as busy until the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return busy;
-            }
-        }
-        return busy;
     }
 
 

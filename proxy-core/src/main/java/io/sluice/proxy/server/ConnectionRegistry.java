@@ -20,6 +20,8 @@ public final class ConnectionRegistry {
     private final Map<Long, FrontendSession> sessions = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicInteger count = new AtomicInteger();
+    /** Sessions running a client command; also the monitor object {@link #awaitIdle} waits on. */
+    private final AtomicInteger busy = new AtomicInteger();
     private volatile int maxConnections;
 
     public ConnectionRegistry(int maxConnections) {
@@ -58,6 +60,45 @@ public final class ConnectionRegistry {
 
     public int size() {
         return count.get();
+    }
+
+    /** A session started running a client command (it entered its in-flight phase). */
+    public void commandStarted() {
+        busy.incrementAndGet();
+    }
+
+    /** A session's command ended (or the session closed while running one). */
+    public void commandEnded() {
+        if (busy.decrementAndGet() == 0) {
+            synchronized (busy) {
+                busy.notifyAll();
+            }
+        }
+    }
+
+    /** Client commands running now. */
+    public int busy() {
+        return busy.get();
+    }
+
+    /**
+     * Waits until no session runs a command, or {@code timeoutNanos} has passed: what the shutdown drain waits for.
+     * Woken by the session whose command ends last; never polls.
+     *
+     * @return whether every command ended in time
+     */
+    public boolean awaitIdle(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (busy) {
+            while (busy.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(busy, left);
+            }
+        }
+        return true;
     }
 
     public Collection<FrontendSession> all() {

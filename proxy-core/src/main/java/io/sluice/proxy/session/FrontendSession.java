@@ -236,7 +236,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             meter.refused();
             log.warn("conn {}: refused {}, max_connections {} reached", id, clientHost, services.registry().size());
             // Before the greeting, the server's ERR carries sequence id 0.
-            phase = Phase.CLOSING;
+            enter(Phase.CLOSING);
             writeErrAndClose(0, ErrPacket.of(ErrorCode.TOO_MANY_CONNECTIONS));
             return;
         }
@@ -262,7 +262,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (phase != Phase.CLOSING) {
-            phase = Phase.CLOSING;
+            enter(Phase.CLOSING);
         }
         cleanUp();
         log.debug("conn {}: client {} disconnected", id, clientHost);
@@ -294,6 +294,19 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void phase(Phase next) {
         if (!phase.canMoveTo(next)) {
             throw new IllegalStateException("conn " + id + ": illegal phase change " + phase + " -> " + next);
+        }
+        enter(next);
+    }
+
+    /**
+     * Every phase change goes through here, so that the registry knows how many sessions run a command (the
+     * shutdown drain waits for none).
+     */
+    private void enter(Phase next) {
+        if (next == Phase.IN_FLIGHT && phase != Phase.IN_FLIGHT) {
+            services.registry().commandStarted();
+        } else if (phase == Phase.IN_FLIGHT && next != Phase.IN_FLIGHT) {
+            services.registry().commandEnded();
         }
         phase = next;
     }
@@ -2078,7 +2091,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         } else {
             seq = phase == Phase.COMMAND ? clientSeq + 1 : authSeq;
         }
-        phase = Phase.CLOSING;
+        enter(Phase.CLOSING);
         writeErrAndClose(seq & 0xFF, err);
     }
 
@@ -2145,7 +2158,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** Closes the client connection (and, through channelInactive, the backend). */
     public void close() {
         if (phase != Phase.CLOSING) {
-            phase = Phase.CLOSING;
+            enter(Phase.CLOSING);
         }
         channel.close();
     }
