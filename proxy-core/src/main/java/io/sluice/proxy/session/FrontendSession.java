@@ -802,7 +802,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         decide(frame, c, false, server -> run(frame, Command.QUERY, server, null, () -> afterStatement(c)));
     }
 
-    /** A statement Sluice answers itself: consistency level and tokens. */
+    /** A statement Sluice answers itself: consistency level, causal wait and tokens. */
     private void answer(SluiceStatement st) {
         int status = (routing.autocommit() ? ServerStatus.AUTOCOMMIT : 0)
                 | (routing.inTransaction() ? ServerStatus.IN_TRANS : 0);
@@ -810,6 +810,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (st instanceof SluiceStatement.SetConsistency set) {
             routing.consistency(set.level().orElse(null));
             log.debug("conn {}: consistency {}", id, set.level().map(Consistency::text).orElse("default"));
+            writeOk(status);
+        } else if (st instanceof SluiceStatement.SetCausalWait set) {
+            routing.causalWait(set.duration().orElse(null));
             writeOk(status);
         } else if (st instanceof SluiceStatement.SetReadAfter set) {
             try {

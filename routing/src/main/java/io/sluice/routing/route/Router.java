@@ -59,7 +59,8 @@ import java.util.Optional;
  * {@link SessionRouting#required()} (the session's writes, what it read, tokens), as the {@link GtidView} says; a
  * session that needs nothing reads as under {@code eventual}. {@code global}: as {@code session}, plus everything
  * the source has executed as far as its binlog stream shows. When no replica within the budget qualifies, the
- * decision is {@link Wait} for those replicas up to {@link RoutingPolicy#causalWait()}, once; after it, the source
+ * decision is {@link Wait} for those replicas up to {@link RoutingPolicy#causalWait()} (or the session's own
+ * {@link SessionRouting#causalWait()}), once; after it, the source
  * ({@link Reason#CAUSAL_FALLBACK_SOURCE}), which has every transaction, or a refusal under
  * {@code fallback: error}. No round trip to a server is added: the tracker already knows what each one applied.
  *
@@ -278,7 +279,8 @@ public final class Router {
     /** No replica has applied {@code need}: wait once for the ones within the budget, then the source. */
     private RouteDecision causalFallback(Classification c, SessionRouting s, TopologySnapshot t, long budget,
                                          GtidSet need) {
-        if (!s.causalWaitOver() && !policy.causalWait().isZero()) {
+        java.time.Duration wait = s.causalWait().orElse(policy.causalWait());
+        if (!s.causalWaitOver() && !wait.isZero()) {
             List<String> candidates = new ArrayList<>(4);
             for (ServerView v : t.servers()) {
                 if (v.readableWithin(budget)) {
@@ -286,7 +288,7 @@ public final class Router {
                 }
             }
             if (!candidates.isEmpty()) {
-                return new Wait(need, candidates, policy.causalWait());
+                return new Wait(need, candidates, wait);
             }
         }
         if (policy.fallback() == RoutingPolicy.Fallback.ERROR && !sessionStateOnly(c)) {

@@ -101,6 +101,30 @@ class ConsistencyRoutingTest {
     }
 
     @Test
+    void theSessionsOwnCausalWaitReplacesThePolicysUntilReset() {
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        f.session.causalWait(Duration.ZERO);
+        assertThat(route("SELECT 1")).as("no wait: the source at once")
+                .isInstanceOfSatisfying(ToServer.class, to -> assertThat(to.reason())
+                        .isEqualTo(Reason.CAUSAL_FALLBACK_SOURCE));
+        f.session.causalWait(Duration.ofMillis(7));
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
+                w -> assertThat(w.timeout()).isEqualTo(Duration.ofMillis(7)));
+        f.session.reset();
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
+                w -> assertThat(w.timeout()).isEqualTo(RoutingPolicy.DEFAULT_CAUSAL_WAIT));
+    }
+
+    @Test
+    void aSessionMayWaitWhereThePolicyWouldNot() {
+        f.router = new Router(RoutingPolicy.DEFAULT.withCausalWait(Duration.ZERO));
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        f.session.causalWait(Duration.ofMillis(30));
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
+                w -> assertThat(w.timeout()).isEqualTo(Duration.ofMillis(30)));
+    }
+
+    @Test
     void fallbackErrorRefusesAReadNoReplicaCanServeConsistently() {
         f.router = new Router(RoutingPolicy.DEFAULT.withFallback(RoutingPolicy.Fallback.ERROR));
         f.session.onWrite(GtidSet.parse("0-1-10"));
