@@ -1237,11 +1237,16 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /**
      * The wait for a replica's engine to commit what the read must see: {@code MASTER_GTID_WAIT} on MariaDB,
-     * {@code WAIT_FOR_EXECUTED_GTID_SET} on MySQL, both of which follow commits (not the binlog). Bounded by
-     * {@code routing.causal_wait}, at least 100 ms: the binlog already has the GTIDs, the commit is imminent.
+     * {@code WAIT_FOR_EXECUTED_GTID_SET} on MySQL, both of which follow commits (not the binlog). Bounded by the
+     * session's causal wait ({@code routing.causal_wait} or its own); at least 100 ms when the replica's binlog
+     * stream already has the GTIDs, since the commit is then imminent.
      */
-    private static String fenceStatement(ServerLink link, GtidSet gtids) {
-        String seconds = "0.1";
+    private String fenceStatement(ServerLink link, GtidSet gtids) {
+        long millis = services.routes().causalWaitOf(routing).toMillis();
+        if (services.routes().gtids().executed(link.server).contains(gtids)) {
+            millis = Math.max(millis, 100);
+        }
+        String seconds = java.math.BigDecimal.valueOf(Math.max(1, millis), 3).toPlainString();
         return link.connection.greeting().isMariaDb()
                 ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " + seconds + ")"
                 : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " + seconds + ")";

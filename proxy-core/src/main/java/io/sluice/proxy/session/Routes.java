@@ -56,6 +56,11 @@ public interface Routes {
         return Consistency.EVENTUAL;
     }
 
+    /** How long a consistent read of this session may wait for a replica: its own choice, else the policy's. */
+    default java.time.Duration causalWaitOf(SessionRouting session) {
+        return session.causalWait().orElse(java.time.Duration.ZERO);
+    }
+
     /** The consistency level that applies to a statement of a session (hint, the session's choice, the default). */
     default Consistency consistencyOf(Classification statement, SessionRouting session) {
         return Consistency.EVENTUAL;

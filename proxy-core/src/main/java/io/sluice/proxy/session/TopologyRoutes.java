@@ -128,6 +128,11 @@ public final class TopologyRoutes implements Routes {
     }
 
     @Override
+    public java.time.Duration causalWaitOf(SessionRouting session) {
+        return session.causalWait().orElse(router.policy().causalWait());
+    }
+
+    @Override
     public Consistency consistencyOf(Classification statement, SessionRouting session) {
         return router.consistencyOf(statement, session);
     }
