@@ -6,7 +6,6 @@ import io.sluice.proxy.monitor.MonitoredBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,8 +36,10 @@ import java.util.function.Consumer;
  * <p>A caveat for read-your-writes: both servers hand a transaction to binlog readers once it is written (and, with
  * {@code sync_binlog=1}, synced) to the binlog, which in group commit comes just before the storage engine's commit
  * makes it visible to other sessions. A read sent the instant a waiter fires can therefore, rarely and for a moment,
- * miss the transaction. Where that matters, the session can fence the read with {@code MASTER_GTID_WAIT} (MariaDB) or
- * {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL) and a short timeout, which should then almost always return at once.
+ * miss the transaction. So the stream decides where a read may go, and the server decides whether the read may run:
+ * unless an earlier commit wait there already confirmed them ({@link #visible}), the session sends
+ * {@code MASTER_GTID_WAIT} (MariaDB) or {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL) in the same write as the read,
+ * which returns at once when the commit is done.
  *
  * <h2>Threads</h2>
  * One thread per server ({@code sluice-gtid-<name>}, a daemon), never a Netty event loop: the binlog client blocks.
@@ -86,6 +87,8 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
 
     private final WaiterRegistry registry;
     private final Map<String, BinlogFollower> followers;
+    /** Per server, what its commit waits confirmed; grows by union, written from any session's event loop. */
+    private final Map<String, GtidSet> visible = new java.util.concurrent.ConcurrentHashMap<>();
 
     private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers, long currentWithinNanos) {
         this.registry = registry;
@@ -153,27 +156,34 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
     }
 
     /**
-     * How long after a transaction reaches a server's binlog stream Sluice counts it as visible there. Both servers
-     * hand a transaction to binlog readers once it is written to the binlog, a moment BEFORE the storage engine
-     * commits it (MariaDB's group commit writes and signals the binlog, then runs the engine commits; MySQL's
-     * dump threads read up to the position set after the flush stage). A read sent the instant the GTID arrives can
-     * therefore, rarely, miss the row: the read-your-writes checker saw 5 in 11,000 reads do so. The engine commit
-     * follows within microseconds on an idle server; a millisecond covers a loaded one.
-     */
-    public static final Duration VISIBILITY_GRACE = Duration.ofMillis(1);
-
-    /**
-     * The newest set the server published at least {@link #VISIBILITY_GRACE} ago: what it has certainly made
-     * visible to readers (see there). Routing chooses replicas by this set, never by {@link #executed}, the newest.
+     * What the server's own commit waits confirmed (see {@link GtidTracking#visible}). Both servers hand a
+     * transaction to binlog readers once it is written to the binlog, a moment BEFORE the storage engine commits it
+     * (MariaDB's group commit writes and signals the binlog, then runs the engine commits; MySQL's dump threads read
+     * up to the position set after the flush stage), and on a loaded server that moment can last milliseconds: a
+     * grace period after the stream (1 ms, earlier) still let about one read in 10,000 miss the session's own write.
+     * Only the server can say a transaction is committed, so only its answer counts. A set is dropped once the
+     * server's binlog no longer contains it (a server rebuilt under the same name).
      */
     @Override
-    public GtidSet settled(String server) {
-        return registry.settled(server, VISIBILITY_GRACE.toNanos());
+    public GtidSet visible(String server) {
+        GtidSet v = visible.get(server);
+        if (v == null) {
+            return GtidSet.empty();
+        }
+        if (!registry.executed(server).contains(v)) {
+            visible.remove(server, v);
+            return GtidSet.empty();
+        }
+        return v;
     }
 
     @Override
-    public Duration visibilityGrace() {
-        return VISIBILITY_GRACE;
+    public void confirmed(String server, GtidSet gtids) {
+        if (gtids.isEmpty() || !followers.containsKey(server)) {
+            return;
+        }
+        visible.merge(server, gtids, (had, more) -> had.contains(more) ? had : more.contains(had) ? more
+                : had.union(more));
     }
 
     /** Whether the server's set has been read at least once (it may since have gone {@link Mode#DOWN}). */

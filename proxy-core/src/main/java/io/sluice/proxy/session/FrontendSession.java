@@ -880,7 +880,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (log.isDebugEnabled()) {
             log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
         }
-        if (!to.requires().isEmpty() && !services.routes().gtids().settled(to.server()).contains(to.requires())) {
+        if (!to.requires().isEmpty() && !services.routes().gtids().visible(to.server()).contains(to.requires())) {
+            // The server's binlog has them; whether its engine committed them, only the server can say.
             fence = to.requires();
         }
         runningLevel = services.routes().consistencyOf(c, routing);
@@ -1216,7 +1217,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         GtidSet fenceOn = fence;
         fence = null;
         if (fenceOn != null && fencedCopy != null) {
-            link.internal = new InternalExchange(outcome -> afterFence(link, command, outcome));
+            link.internal = new InternalExchange(outcome -> afterFence(link, command, fenceOn, outcome));
             link.tracker.begin(Command.QUERY);
             link.connection.write(queryPacket(fenceStatement(link, fenceOn)));
         } else {
@@ -1257,11 +1258,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * see, and the statement's response is relayed. Anything else (a timeout, an error) means it may not have: the
      * response is swallowed, and the statement runs again on the source.
      */
-    private void afterFence(ServerLink link, Command command, InternalExchange.Outcome outcome) {
+    private void afterFence(ServerLink link, Command command, GtidSet waitedFor, InternalExchange.Outcome outcome) {
         link.tracker.begin(command);
         boolean confirmed = !outcome.failed() && "0".equals(outcome.firstValue());
         meter.fence(confirmed);
         if (confirmed) {
+            services.routes().gtids().confirmed(link.server, waitedFor);   // later reads there need no wait for them
             releaseFencedCopy();
             return;
         }
