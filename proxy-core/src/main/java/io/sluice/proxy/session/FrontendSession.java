@@ -872,15 +872,19 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             log.debug("conn {}: a source is back; the held statement goes to {}", id, to.server());
             sourceHoldDeadline = 0;
         }
-        if (!to.requires().isEmpty() && fenceFailedOn != null) {
-            // The replica did not confirm it had committed what this read must see: the source has it all.
+        boolean unconfirmed = !to.requires().isEmpty()
+                && !services.routes().gtids().visible(to.server()).contains(to.requires());
+        if (!to.requires().isEmpty() && (fenceFailedOn != null || (unconfirmed && frame.continues()))) {
+            // The replica did not confirm it had committed what this read must see, or the read spans several
+            // packets and cannot be kept to run again if the wait fails: the source has it all.
             to = new RouteDecision.ToServer(services.routes().primary(), Reason.CAUSAL_FALLBACK_SOURCE, false);
+            unconfirmed = false;
         }
         fenceFailedOn = null;
         if (log.isDebugEnabled()) {
             log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
         }
-        if (!to.requires().isEmpty() && !services.routes().gtids().visible(to.server()).contains(to.requires())) {
+        if (unconfirmed) {
             // The server's binlog has them; whether its engine committed them, only the server can say.
             fence = to.requires();
         }
