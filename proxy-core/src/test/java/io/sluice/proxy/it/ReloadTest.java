@@ -197,7 +197,7 @@ class ReloadTest {
                 int id = i;
                 sessions.add(pool.submit(() -> runSession(sluice, db, id, stop, readsBy, failures, statements)));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> statements.get() > 50 * 20);
+            whileNoneFails(failures).until(() -> statements.get() > 50 * 20);
             assertThat(readsBy).containsKey(first.name()).doesNotContainKey(joining.name());
 
             // 1. Add the replica that was left out.
@@ -207,7 +207,7 @@ class ReloadTest {
                 assertThat(AdminTest.query(a, "SHOW BACKENDS").row(joining.name()))
                         .containsEntry("address", joining.address());
             }
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            whileNoneFails(failures).untilAsserted(() -> {
                 assertThat(readsBy.getOrDefault(joining.name(), new LongAdder()).sum()).isPositive();
                 assertThat(sluice.sluice().tracker().known(joining.name())).isTrue();
             });
@@ -220,16 +220,16 @@ class ReloadTest {
             // 2. Remove the replica Sluice started with.
             Files.writeString(file, yaml(cluster, List.of(source, joining), port, adminPort, null, "session", 1));
             assertThat(reload(sluice)).startsWith("applied: removing " + first.name());
-            await().atMost(Duration.ofSeconds(30)).until(() -> sluice.sluice().leaving().isEmpty());
+            whileNoneFails(failures).until(() -> sluice.sluice().leaving().isEmpty());
             assertThat(sluice.sluice().tracker().servers()).doesNotContain(first.name());
             assertThat(sluice.sluice().monitor().current().server(first.name())).isEmpty();
             long servedByRemoved = readsBy.get(first.name()).sum();
             long servedByJoined = readsBy.get(joining.name()).sum();
             long now = statements.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> statements.get() > now + 50 * 20);
+            whileNoneFails(failures).until(() -> statements.get() > now + 50 * 20);
             assertThat(readsBy.get(first.name()).sum()).as("reads on the removed replica").isEqualTo(servedByRemoved);
             assertThat(readsBy.get(joining.name()).sum()).isGreaterThan(servedByJoined);
-            await().atMost(Duration.ofSeconds(30)).until(() -> first.queryValue(
+            whileNoneFails(failures).until(() -> first.queryValue(
                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" + SandboxAccounts.APP.user()
                             + "'").equals("0"));
             try (Connection a = admin(sluice)) {
@@ -249,7 +249,7 @@ class ReloadTest {
             assertThat(sluice.sluice().monitor().current().source()).map(v -> v.name()).contains(source.name());
 
             long last = statements.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> statements.get() > last + 50 * 5);
+            whileNoneFails(failures).until(() -> statements.get() > last + 50 * 5);
             stop.set(true);
             for (Future<?> f : sessions) {
                 f.get(30, TimeUnit.SECONDS);
@@ -291,6 +291,12 @@ class ReloadTest {
         } catch (SQLException e) {
             failures.add("session " + id + " could not connect: " + e.getMessage());
         }
+    }
+
+    /** Waits up to 30 s, but stops at the first failed statement and shows it rather than a timeout. */
+    private static org.awaitility.core.ConditionFactory whileNoneFails(Queue<String> failures) {
+        return await().atMost(Duration.ofSeconds(30))
+                .failFast("a statement failed", () -> assertThat(failures).as("failed statements").isEmpty());
     }
 
     private static Connection admin(SluiceFixture sluice) throws SQLException {
