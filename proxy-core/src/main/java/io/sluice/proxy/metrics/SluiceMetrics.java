@@ -46,7 +46,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code sluice_backend_in_flight}, {@code sluice_backend_errors_total} (connections that failed to open or were
  *       lost), {@code sluice_backend_lag_seconds} (NaN when unknown), {@code sluice_backend_reachable},
  *       {@code sluice_backend_source} (1 for the source), {@code sluice_backend_admin_offline} (0 online, 1 soft,
- *       2 hard)</li>
+ *       2 hard); a backend added by a reload gets its meters at once, and a removed one's leave the registry once
+ *       it is gone (they are not kept at zero)</li>
  *   <li>{@code sluice_draining} (1 from SIGTERM to exit)</li>
  *   <li>JVM and process: {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*}, {@code system_cpu_*},
  *       {@code process_cpu_usage}, {@code process_uptime_seconds}</li>
