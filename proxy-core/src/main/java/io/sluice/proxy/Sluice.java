@@ -707,7 +707,7 @@ public final class Sluice implements AutoCloseable {
         for (BackendConfig b : added) {
             if (leaving.contains(b.name())) {
                 problems.add("backends: " + b.name() + " is still leaving after the last reload (statements there"
-                        + " are finishing); add it back once SHOW BACKENDS no longer drains it");
+                        + " are finishing); reload again once the log says it is gone");
             }
         }
         if (!problems.isEmpty()) {

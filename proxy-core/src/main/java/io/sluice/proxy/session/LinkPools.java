@@ -36,7 +36,7 @@ public final class LinkPools {
      * A reload removed {@code server}: its idle connections are closed now on every loop, and any connection to it a
      * session gives back later is closed instead of pooled. Called by one thread at a time (the reload).
      */
-    public void retire(String server) {
+    public synchronized void retire(String server) {
         java.util.Set<String> next = new java.util.HashSet<>(retired);
         next.add(server);
         retired = java.util.Set.copyOf(next);
@@ -44,7 +44,7 @@ public final class LinkPools {
     }
 
     /** A reload added {@code server} (perhaps one removed before): its connections are pooled again. */
-    public void reinstate(String server) {
+    public synchronized void reinstate(String server) {
         if (retired.contains(server)) {
             java.util.Set<String> next = new java.util.HashSet<>(retired);
             next.remove(server);

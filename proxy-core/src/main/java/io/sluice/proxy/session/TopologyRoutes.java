@@ -61,9 +61,10 @@ public final class TopologyRoutes implements Routes {
 
     /**
      * A reload added a backend: sessions may open connections to it from now on. The router chooses it only once
-     * the monitor's snapshots include it, i.e. after its first check. Called by one thread at a time (the reload).
+     * the monitor's snapshots include it, i.e. after its first check. Serialised with {@link #removeEndpoint}, which
+     * runs on an event loop when a removed backend's drain ends, perhaps during another reload.
      */
-    public void addEndpoint(BackendEndpoint endpoint) {
+    public synchronized void addEndpoint(BackendEndpoint endpoint) {
         Map<String, BackendEndpoint> next = new LinkedHashMap<>(endpoints);
         if (next.putIfAbsent(endpoint.name(), endpoint) != null) {
             throw new IllegalArgumentException("two backends are named " + endpoint.name());
@@ -74,9 +75,9 @@ public final class TopologyRoutes implements Routes {
 
     /**
      * A reload removed a backend, and its statements in flight are over: no session opens a connection to it any
-     * more. Called by one thread at a time (the reload); never leaves no backend.
+     * more. Never leaves no backend.
      */
-    public void removeEndpoint(String server) {
+    public synchronized void removeEndpoint(String server) {
         Map<String, BackendEndpoint> next = new LinkedHashMap<>(endpoints);
         if (next.remove(server) == null) {
             return;

@@ -243,6 +243,13 @@ class ReloadTest {
             assertThat(refused.getErrorCode()).isEqualTo(1210);
             assertThat(refused.getMessage()).contains(source.name() + " is the source and cannot be removed",
                     "switch over first", "the running configuration stays");
+            // Nor can a backend move under the same name; every reason is given at once.
+            String moved = "127.0.0.1:" + freePort();
+            Files.writeString(file, yaml(cluster, List.of(joining), port, adminPort, "newcomer", "session", 1)
+                    .replace(joining.address(), moved));
+            refused = catchThrowableOfType(SQLException.class, () -> reload(sluice));
+            assertThat(refused.getMessage()).contains(joining.name() + " moves from " + joining.address() + " to "
+                    + moved, source.name() + " is the source and cannot be removed");
             assertThat(sluice.sluice().liveConfig().backends()).extracting(b -> b.name())
                     .containsExactly(source.name(), joining.name());
             assertThat(sluice.sluice().liveConfig().users()).hasSize(1);
