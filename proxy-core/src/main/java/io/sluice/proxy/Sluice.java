@@ -697,6 +697,10 @@ public final class Sluice implements AutoCloseable {
         if (after.isEmpty()) {
             problems.add("backends: a reload cannot remove every backend");
         }
+        if ((!added.isEmpty() || !removed.isEmpty()) && failover != null && failover.inProgress()) {
+            // A failover or switchover reads the backends as it goes; it must not see them change under it.
+            problems.add("backends: a failover or switchover is running; reload once it is over");
+        }
         String source = roles == null ? null : roles.get().source().map(ServerView::name).orElse(null);
         for (String name : removed) {
             if (name.equals(source)) {
