@@ -86,14 +86,21 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
     }
 
     private final WaiterRegistry registry;
-    private final Map<String, BinlogFollower> followers;
+    /** Copy-on-write: replaced whole (under this tracker's lock) when a reload adds or removes a server. */
+    private volatile Map<String, BinlogFollower> followers;
+    private final MonitorSettings settings;
+    /** Binlog client server ids in use, so that an added follower draws a fresh one; guarded by this tracker. */
+    private final Set<Long> serverIds;
     /** Per server, what its commit waits confirmed; grows by union, written from any session's event loop. */
     private final Map<String, GtidSet> visible = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers, long currentWithinNanos) {
+    private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers, long currentWithinNanos,
+                        MonitorSettings settings, Set<Long> serverIds) {
         this.registry = registry;
         this.followers = followers;
         this.currentWithinNanos = currentWithinNanos;
+        this.settings = settings;
+        this.serverIds = serverIds;
     }
 
     /** A streamed server heard from within this is {@link #current}: two heartbeat (monitor) intervals. */
@@ -131,16 +138,62 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
         Map<String, BinlogFollower> followers = new LinkedHashMap<>();
         Set<Long> ids = new HashSet<>();
         for (MonitoredBackend b : backends) {
-            long id;
-            do {
-                id = SERVER_ID_BASE + ThreadLocalRandom.current().nextInt(1 << 24);
-            } while (!ids.add(id));
-            followers.put(b.name(), new BinlogFollower(b.endpoint(), settings, id, registry));
+            followers.put(b.name(), new BinlogFollower(b.endpoint(), settings, drawServerId(ids), registry));
         }
-        GtidTracker tracker = new GtidTracker(registry, Map.copyOf(followers), settings.interval().toNanos() * 2);
+        GtidTracker tracker = new GtidTracker(registry, Map.copyOf(followers), settings.interval().toNanos() * 2,
+                settings, ids);
         followers.values().forEach(BinlogFollower::start);
         log.info("GTID tracker following {}", backends.stream().map(b -> b.endpoint().toString()).toList());
         return tracker;
+    }
+
+    private static long drawServerId(Set<Long> taken) {
+        long id;
+        do {
+            id = SERVER_ID_BASE + ThreadLocalRandom.current().nextInt(1 << 24);
+        } while (!taken.add(id));
+        return id;
+    }
+
+    /**
+     * Starts following one more backend (a configuration reload added it), on a thread of its own, and returns at
+     * once. Its set is unknown until it is seeded, and until then no consistent read waits on it or is sent to it.
+     */
+    public synchronized void add(MonitoredBackend backend) {
+        if (followers.containsKey(backend.name())) {
+            throw new IllegalArgumentException("already tracking " + backend.name());
+        }
+        registry.add(backend.name());
+        BinlogFollower f = new BinlogFollower(backend.endpoint(), settings, drawServerId(serverIds), registry);
+        Map<String, BinlogFollower> next = new LinkedHashMap<>(followers);
+        next.put(backend.name(), f);
+        followers = Map.copyOf(next);
+        f.start();
+        log.info("GTID tracker now also following {}", backend.endpoint());
+    }
+
+    /**
+     * Stops following a backend (a configuration reload removed it) and forgets its set. Returns at once: the
+     * follower's socket is closed, which ends its thread; a publication it makes meanwhile is dropped. A name that is
+     * not tracked is ignored.
+     */
+    public synchronized void remove(String server) {
+        BinlogFollower f = followers.get(server);
+        if (f == null) {
+            return;
+        }
+        Map<String, BinlogFollower> next = new LinkedHashMap<>(followers);
+        next.remove(server);
+        followers = Map.copyOf(next);
+        f.signalClose();
+        registry.remove(server);
+        visible.remove(server);   // a server added back under this name confirms its commits afresh
+        log.info("GTID tracker no longer following {}", server);
+    }
+
+    /** The servers followed now. */
+    public Set<String> servers() {
+        return followers.keySet();
     }
 
     /** MariaDB announces itself in its version string ({@code 10.11.6-MariaDB-log}, or after a {@code 5.5.5-} prefix). */
@@ -252,6 +305,7 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
      */
     @Override
     public void close() {
+        Map<String, BinlogFollower> followers = this.followers;
         followers.values().forEach(BinlogFollower::signalClose);
         long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
         try {

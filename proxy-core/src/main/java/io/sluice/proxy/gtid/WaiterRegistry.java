@@ -58,7 +58,8 @@ import java.util.function.Consumer;
 final class WaiterRegistry {
     private static final Logger log = LoggerFactory.getLogger(WaiterRegistry.class);
 
-    private final Map<String, Slot> slots;
+    /** Copy-on-write: replaced whole (under this registry's lock) when a reload adds or removes a server. */
+    private volatile Map<String, Slot> slots;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
     WaiterRegistry(Collection<String> servers) {
@@ -68,6 +69,30 @@ final class WaiterRegistry {
                 throw new IllegalArgumentException("two servers are named " + server);
             }
         }
+        slots = Map.copyOf(m);
+    }
+
+    /** Starts keeping a set for one more server (a reload added it); unknown until its first publication. */
+    synchronized void add(String server) {
+        Objects.requireNonNull(server, "server");
+        if (slots.containsKey(server)) {
+            throw new IllegalArgumentException("two servers are named " + server);
+        }
+        Map<String, Slot> m = new HashMap<>(slots);
+        m.put(server, new Slot(server));
+        slots = Map.copyOf(m);
+    }
+
+    /**
+     * Forgets a server (a reload removed it). Its waiters that wait on other servers too stay filed there; one waiting
+     * on it alone never fires, and its owner's timeout ends it, as for a server that never catches up.
+     */
+    synchronized void remove(String server) {
+        if (!slots.containsKey(server)) {
+            return;
+        }
+        Map<String, Slot> m = new HashMap<>(slots);
+        m.remove(server);
         slots = Map.copyOf(m);
     }
 
@@ -111,7 +136,8 @@ final class WaiterRegistry {
      * Replaces the executed set of {@code server} (after a seed or a poll), fires the waiters it satisfies and tells the
      * listeners. Only from the server's one publishing thread.
      *
-     * @throws IllegalArgumentException if the server is not one of ours (a programming error)
+     * A server that is not (or no longer) one of ours is ignored: its follower may publish once more while a reload
+     * removes it.
      */
     void publish(String server, GtidSet set) {
         publish(server, set, null);
@@ -124,7 +150,8 @@ final class WaiterRegistry {
     void publish(String server, GtidSet set, Gtid added) {
         Slot slot = slots.get(server);
         if (slot == null) {
-            throw new IllegalArgumentException("not a tracked server: " + server);
+            log.debug("publication for {} dropped: not tracked (removed by a reload)", server);
+            return;
         }
         slot.executed = Objects.requireNonNull(set, "set");
         slot.remember(set, System.nanoTime());

@@ -47,10 +47,17 @@ final class LinkPool {
      */
     private final Map<String, Counts> counts = new ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
+    /** Whether a reload removed the server: its connections are closed when given back (lock-free; any thread). */
+    private final java.util.function.Predicate<String> retired;
 
     LinkPool(EventExecutor loop, int maxPerServer) {
+        this(loop, maxPerServer, server -> false);
+    }
+
+    LinkPool(EventExecutor loop, int maxPerServer, java.util.function.Predicate<String> retired) {
         this.loop = loop;
         this.maxPerServer = maxPerServer;
+        this.retired = retired;
     }
 
     /** An idle, live connection for this key, or null. */
@@ -117,6 +124,10 @@ final class LinkPool {
             return; // its close listener accounts for it
         }
         link.connection.listener(null);
+        if (retired.test(link.server)) {
+            link.connection.close(); // its close listener (closed) releases the count
+            return;
+        }
         ArrayDeque<Waiter> ws = waiters.get(link.server);
         if (ws != null) {
             for (Iterator<Waiter> it = ws.iterator(); it.hasNext(); ) {
