@@ -102,15 +102,6 @@ final class WaiterRegistry {
         return slot == null ? GtidSet.empty() : slot.executed;
     }
 
-    /**
-     * The newest set published for {@code server} at least {@code ageNanos} ago (see {@link GtidTracker#settled});
-     * the empty set when none of the recent publications is that old.
-     */
-    GtidSet settled(String server, long ageNanos) {
-        Slot slot = slots.get(server);
-        return slot == null ? GtidSet.empty() : slot.settled(ageNanos, System.nanoTime());
-    }
-
     /** Whether a set has been published for {@code server} (an empty published set is known; an unknown one is not). */
     boolean known(String server) {
         Slot slot = slots.get(server);
@@ -154,7 +145,6 @@ final class WaiterRegistry {
             return;
         }
         slot.executed = Objects.requireNonNull(set, "set");
-        slot.remember(set, System.nanoTime());
         slot.known = true;
         slot.published(set, added);
         for (Consumer<String> l : listeners) {
@@ -284,47 +274,11 @@ final class WaiterRegistry {
     private static final int FIRED = 1;
     private static final int CANCELLED = 2;
 
-    /** A publication: the set and when it was published ({@link System#nanoTime()}). */
-    private record Stamped(long nanos, GtidSet set) {
-    }
-
-    /** Publications remembered per server: at 64k transactions per second, still a millisecond of history. */
-    private static final int HISTORY = 64;
-
     /** One server's published set and the waiters filed on it. */
     private static final class Slot {
         final String server;
         volatile GtidSet executed = GtidSet.empty();
         volatile boolean known;
-        /** The last {@link #HISTORY} publications, a ring written by the one publisher; {@code head} is the newest. */
-        private final java.util.concurrent.atomic.AtomicReferenceArray<Stamped> history =
-                new java.util.concurrent.atomic.AtomicReferenceArray<>(HISTORY);
-        private volatile int head = -1;
-
-        void remember(GtidSet set, long now) {
-            int next = head + 1;
-            history.set(next & (HISTORY - 1), new Stamped(now, set));
-            head = next;
-        }
-
-        /**
-         * The newest remembered set published at least {@code age} before {@code now}. A slot the publisher
-         * overwrites meanwhile holds a newer publication, which is skipped as too young: a racing read can only
-         * answer an older set, never a too recent one.
-         */
-        GtidSet settled(long age, long now) {
-            int h = head;
-            for (int i = h; i > h - HISTORY && i >= 0; i--) {
-                Stamped s = history.get(i & (HISTORY - 1));
-                if (s == null) {
-                    break;
-                }
-                if (now - s.nanos() >= age) {
-                    return s.set();
-                }
-            }
-            return GtidSet.empty();
-        }
         /** Guarded by {@code this}: gate key → gate sequence number (unsigned) → waiters filed there. */
         private final Map<Object, TreeMap<Long, List<Entry>>> gates = new HashMap<>();
         /** Guarded by {@code this}. */
