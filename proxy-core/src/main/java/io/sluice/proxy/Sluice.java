@@ -107,7 +107,9 @@ public final class Sluice implements AutoCloseable {
     private java.util.function.Supplier<TopologySnapshot> roles;
     private UnaryOperator<GtidTracking> gtidView = UnaryOperator.identity();
     private ScheduledFuture<?> accountRefresh;
-    private QueryClient accountClient;
+    private volatile QueryClient accountClient;
+    /** The server {@link #accountClient} is connected to. */
+    private volatile BackendEndpoint accountSource;
     private LinkPools pools;
     /**
      * Backends a reload removed that are still draining (statements sent there finishing); a backend leaves this set
@@ -239,7 +241,9 @@ public final class Sluice implements AutoCloseable {
                     return m == null ? 0 : m == BackendOverrides.Mode.SOFT ? 1 : 2;
                 }));
         if (config.usersFromBackend() && config.monitor().isPresent()) {
-            startAccountRefresh(primary, config.monitor().get(), backendTls);
+            Routes current = routes;
+            // From the source of the moment (after a failover, the promoted one), never a server fixed at start.
+            startAccountRefresh(() -> current.endpoint(current.primary()), config.monitor().get(), backendTls);
         }
         startOperatorListeners(identity, routes, pools, primary);
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
@@ -354,12 +358,12 @@ public final class Sluice implements AutoCloseable {
         throw new StartupException("backends: no backend answered: " + String.join("; ", problems));
     }
 
-    private void startAccountRefresh(BackendEndpoint source, MonitorConfig monitor, SslContext backendTls)
-            throws InterruptedException {
+    private void startAccountRefresh(java.util.function.Supplier<BackendEndpoint> source, MonitorConfig monitor,
+                                     SslContext backendTls) throws InterruptedException {
         try {
             refreshAccounts(source, monitor, backendTls).get(CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("cannot load accounts from {} yet (will retry every {}): {}", source,
+            log.warn("cannot load accounts from {} yet (will retry every {}): {}", source.get(),
                     config.usersRefreshInterval(), e.getCause() == null ? e : e.getCause().getMessage());
         }
         long every = config.usersRefreshInterval().toMillis();
@@ -367,17 +371,23 @@ public final class Sluice implements AutoCloseable {
                 every, every, TimeUnit.MILLISECONDS);
     }
 
-    private java.util.concurrent.CompletableFuture<Void> refreshAccounts(BackendEndpoint source, MonitorConfig monitor,
-                                                                         SslContext backendTls) {
+    private java.util.concurrent.CompletableFuture<Void> refreshAccounts(
+            java.util.function.Supplier<BackendEndpoint> sourceNow, MonitorConfig monitor, SslContext backendTls) {
+        BackendEndpoint source = sourceNow.get();
         java.util.concurrent.CompletableFuture<QueryClient> client;
-        if (accountClient != null && accountClient.connection().isActive()) {
-            client = java.util.concurrent.CompletableFuture.completedFuture(accountClient);
+        QueryClient open = accountClient;
+        if (open != null && open.connection().isActive() && source.equals(accountSource)) {
+            client = java.util.concurrent.CompletableFuture.completedFuture(open);
         } else {
+            if (open != null) {
+                open.close();   // the source changed (a failover, a switchover): read from the new one
+            }
             client = QueryClient.connect(workers.next(), transport.socketChannel(), source, monitor.user(),
                     monitor.password(), backendTls, (int) CONNECT_TIMEOUT.toMillis());
         }
         return client.thenCompose(c -> {
             accountClient = c;
+            accountSource = source;
             return c.query(BackendAccounts.QUERY);
         }).thenAccept(result -> {
             List<Account> loaded = BackendAccounts.fromRows(result);
