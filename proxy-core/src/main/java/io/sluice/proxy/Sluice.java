@@ -124,7 +124,7 @@ public final class Sluice implements AutoCloseable {
         this.live = config;
         this.transport = Transport.best();
         this.boss = transport.group(1, "sluice-accept");
-        this.workers = transport.group(0, "sluice-io");
+        this.workers = transport.group(config.ioThreads(), "sluice-io");
         this.users = new UserDirectory(configuredAccounts(config));
         this.registry = new ConnectionRegistry(config.maxConnections());
     }
@@ -588,6 +588,9 @@ public final class Sluice implements AutoCloseable {
         }
         if (now.maxConnections() != next.maxConnections()) {
             restart.add("max_connections");
+        }
+        if (now.ioThreads() != next.ioThreads()) {
+            restart.add("io_threads");
         }
         if (!now.handshakeTimeout().equals(next.handshakeTimeout())) {
             restart.add("handshake_timeout");
