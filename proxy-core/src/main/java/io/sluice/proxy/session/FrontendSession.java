@@ -890,7 +890,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             sourceHoldDeadline = 0;
             if (retryLoss != null) {
                 frame.release();
-                retryFailed("no other server can serve it: " + refusal.message());
+                retryFailed(refusal.message());
                 return;
             }
             log.debug("conn {}: refused: {}", id, refusal.message());
@@ -2118,8 +2118,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** A lost read could not run anywhere else: the client gets the lost-connection error, and the session ends. */
     private void retryFailed(String why) {
         meter.readRetry(false);
-        ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, retryLoss + "; sent again, " + why);
-        log.info("conn {}: the read could not be sent again: {}", id, why);
+        ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, retryLoss + "; the read could not run elsewhere: " + why);
+        log.info("conn {}: the read could not run elsewhere: {}", id, why);
         retries = 0;
         retryLoss = null;
         retryable = false;
