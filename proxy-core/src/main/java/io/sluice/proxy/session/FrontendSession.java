@@ -206,6 +206,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private boolean retryable;
     private Frame retryCopy;
     private Classification retryClassification;
+    /** How the statement in flight runs again on a server: as a text, or as an execution of a prepared statement. */
+    private java.util.function.BiConsumer<Frame, String> retryRun;
+    private boolean retryPrepared;
     private boolean responseForwarded;
     /** Servers the statement in flight already lost, avoided when it is routed again; how often it was sent again. */
     private final java.util.Set<String> avoid = new java.util.HashSet<>();
@@ -756,6 +759,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         clientSeq = 0;
         retryable = false;
         retryClassification = null;
+        retryRun = null;
+        releaseRetryCopy();
         avoid.clear();
         retries = 0;
         retryLoss = null;
@@ -824,8 +829,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         // Decided before routing records the statement: ReadRetry reads the session as it was before it.
         boolean repeatable = !frame.continues() && ReadRetry.safeToRepeat(c, routing);
         decide(frame, c, false, server -> {
-            retryable = repeatable;
-            retryClassification = repeatable ? c : null;
+            if (repeatable) {
+                repeatableAs(c, false, (again, to) -> run(again, Command.QUERY, to, null, () -> afterStatement(c)));
+            }
             run(frame, Command.QUERY, server, null, () -> afterStatement(c));
         });
     }
@@ -1227,6 +1233,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         Frame frame = waiting;
+        if (retryable && retryCopy == null && !waiting.continues()) {
+            // The client's bytes, before any rewrite: a COM_QUERY is never rewritten, so a duplicate will do; a
+            // COM_STMT_EXECUTE gets this connection's statement id written into it, so it is copied.
+            retryCopy = new Frame(waitingRewrite == null ? waiting.content().retainedDuplicate()
+                    : waiting.content().copy(), false);
+        }
         if (fence != null && fencedCopy == null && !waiting.continues()) {
             // Copied before any rewrite (statement ids): a retry on the source starts from the client's bytes.
             fencedCopy = new Frame(waiting.content().copy(), false);
@@ -1241,12 +1253,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         current = link;
         runningCommand = waitingCommand;
         clientStreaming = frame.continues();
-        releaseRetryCopy();
         responseForwarded = false;
-        if (retryable && runningCommand == Command.QUERY && !clientStreaming) {
-            // The same bytes may have to go to another server: nothing rewrites a COM_QUERY, a duplicate will do.
-            retryCopy = new Frame(frame.content().retainedDuplicate(), false);
-        }
         startedOn = link.server;
         services.routes().started(link.server);
         Command command = waitingCommand;
@@ -1415,6 +1422,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         fence = null;
         sourceConfirmed = false;
+        releaseRetryCopy();
+        retryable = false;
         if (causalFrame != null) {
             // A global read's confirmation could not reach the source: the read fails as its own command would.
             discardingCommand = causalFrame.continues();
@@ -1524,7 +1533,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                     routed = true;
                     execute(frame, command, stmt, server);
                 } else {
-                    decide(frame, stmt.classification, true, target -> execute(frame, command, stmt, target));
+                    // Not when bound: a cursor open on that connection cannot be moved.
+                    boolean repeatable = !frame.continues() && ReadRetry.safeToRepeat(stmt.classification, routing);
+                    decide(frame, stmt.classification, true, target -> {
+                        if (repeatable) {
+                            repeatableAs(stmt.classification, true, (again, to) -> execute(again, command, stmt, to));
+                        }
+                        execute(frame, command, stmt, target);
+                    });
                 }
             }
             default -> throw new IllegalStateException(command.name());
@@ -2083,6 +2099,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         Frame again = retryCopy;
         retryCopy = null;
         Classification c = retryClassification;
+        boolean prepared = retryPrepared;
+        java.util.function.BiConsumer<Frame, String> rerun = retryRun;
         retries++;
         avoid.add(link.server);
         retryLoss = "lost " + link.server + ": " + reason;
@@ -2105,10 +2123,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         discardingResponse = false;
         clientStreaming = false;
         phase(Phase.COMMAND);
-        decide(again, c, false, server -> {
-            retryable = true;
-            retryClassification = c;
-            run(again, Command.QUERY, server, null, () -> afterStatement(c));
+        decide(again, c, prepared, server -> {
+            repeatableAs(c, prepared, rerun);
+            rerun.accept(again, server);
         });
         if (phase == Phase.COMMAND) {
             drainPending();
@@ -2142,6 +2159,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             enter(Phase.CLOSING);
         }
         writeErrAndClose(1, err);
+    }
+
+    /** The statement being sent may run again elsewhere if its server dies before answering; {@code rerun} does it. */
+    private void repeatableAs(Classification c, boolean prepared, java.util.function.BiConsumer<Frame, String> rerun) {
+        retryable = true;
+        retryClassification = c;
+        retryPrepared = prepared;
+        retryRun = rerun;
     }
 
     private void releaseRetryCopy() {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -66,6 +67,38 @@ class ReadRetryTest {
             assertThat(sluice.sluice().metrics().readRetries(false)).isZero();
             // The session goes on.
             assertThat(serverId(s, "SELECT @@server_id")).isEqualTo(cluster.source().serverId());
+        }
+    }
+
+    @Test
+    @FreshCluster(replicas = 1)
+    void aPreparedReadIsPreparedAgainOnTheServerItRetriesOn(SandboxCluster cluster) throws Exception {
+        SandboxServer replica = cluster.replica(1);
+        try (SluiceFixture sluice = SluiceFixture.splitting(cluster, RoutingConfig.defaults());
+             Connection c = DriverManager.getConnection(sluice.mariadbUrl(SandboxAccounts.APP.user(),
+                     SandboxAccounts.APP.password()) + "&useServerPrepStmts=true&socketTimeout=40000");
+             Statement s = c.createStatement();
+             PreparedStatement ps = c.prepareStatement("SELECT SLEEP(?) AS slept, @@server_id AS id")) {
+            awaitReadsOn(s, replica);
+            ps.setInt(1, 0);
+            assertThat(serverId(ps)).as("executed on the replica").isEqualTo(replica.serverId());
+
+            ps.setInt(1, 3);
+            CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return serverId(ps);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            awaitSleeping(replica);
+            replica.kill9();
+
+            assertThat(read.get(30, TimeUnit.SECONDS)).as("server id of the answer")
+                    .isEqualTo(cluster.source().serverId());
+            awaitRetries(sluice, true, 1);
+            ps.setInt(1, 0);
+            assertThat(serverId(ps)).as("the statement still executes").isEqualTo(cluster.source().serverId());
         }
     }
 
@@ -219,6 +252,13 @@ class ReadRetryTest {
         try (ResultSet rs = s.executeQuery(sql)) {
             assertThat(rs.next()).isTrue();
             return rs.getLong(rs.getMetaData().getColumnCount());
+        }
+    }
+
+    private static long serverId(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(2);
         }
     }
 
