@@ -144,6 +144,35 @@ class ReadRetryTest {
 
     @Test
     @FreshCluster(replicas = 1)
+    void aReadThatMustSeeTheSessionsWriteIsNotMovedToAReplicaThatLacksIt(SandboxCluster cluster) throws Exception {
+        SandboxServer replica = cluster.replica(1);
+        cluster.source().execute("CREATE DATABASE rr; CREATE TABLE rr.t (marker VARCHAR(20) NOT NULL, slept INT)"
+                + " ENGINE=InnoDB");
+        cluster.awaitReplicasCaughtUp();
+        // A budget no stall reaches: the replica stays eligible by lag, and only consistency keeps the read off it.
+        RoutingConfig routing = new RoutingConfig(Duration.ofHours(1), RoutingConfig.Fallback.SOURCE);
+        try (SluiceFixture sluice = SluiceFixture.splitting(cluster, routing);
+             Connection c = connect(sluice); Statement s = c.createStatement();
+             Connection direct = DriverManager.getConnection(replica.jdbcUrl(SandboxAccounts.ROOT));
+             Statement stall = direct.createStatement()) {
+            awaitReadsOn(s, replica);
+            // The replica's applier blocks on its next write to rr.t, and everything after it waits.
+            stall.execute("LOCK TABLES rr.t READ");
+            s.executeUpdate("INSERT INTO rr.t VALUES ('mine', 0)");
+
+            CompletableFuture<Long> read = slowRead(s,
+                    "SELECT SLEEP(3), (SELECT COUNT(*) FROM rr.t WHERE marker = 'mine') AS mine, @@server_id AS id");
+            awaitSleeping(cluster.source());   // consistency session: the replica lacks the write, the source has it
+            cluster.source().kill9();
+
+            assertLost(read, cluster.source().name());
+            awaitRetries(sluice, false, 1);
+            assertThat(sluice.sluice().metrics().readRetries(true)).isZero();
+        }
+    }
+
+    @Test
+    @FreshCluster(replicas = 1)
     void aWriteInFlightWhenTheSourceDiesFailsAndIsNeverReplayedOnTheNewSource(SandboxCluster cluster)
             throws Exception {
         cluster.source().execute("CREATE DATABASE rr; CREATE TABLE rr.t (marker VARCHAR(20) NOT NULL, slept INT)"
