@@ -86,6 +86,8 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
     private final Timer[] causalWaits = new Timer[2];
     /** Fenced replica reads that the replica confirmed [1], or that ran again on the source [0]. */
     private final Counter[] fences = new Counter[2];
+    /** Reads sent again after their server died under them, that then succeeded [1] or failed [0]. */
+    private final Counter[] readRetries = new Counter[2];
     private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(1 << 16);
     /** Read on the statement path; a reload adds and removes entries. */
     private final Map<String, Counter> backendErrors = new java.util.concurrent.ConcurrentHashMap<>();
@@ -147,6 +149,9 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
             fences[i] = Counter.builder("sluice.causal.fences")
                     .description("Replica reads fenced on the engine commit (MASTER_GTID_WAIT pipelined), by outcome")
                     .tag("outcome", i == 1 ? "confirmed" : "retried_on_source").register(registry);
+            readRetries[i] = Counter.builder("sluice.read.retries")
+                    .description("Autocommit reads sent again to another server after theirs died under them, by"
+                            + " outcome").tag("outcome", i == 1 ? "succeeded" : "failed").register(registry);
         }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -342,6 +347,16 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
     @Override
     public void fence(boolean confirmed) {
         fences[confirmed ? 1 : 0].increment();
+    }
+
+    @Override
+    public void readRetry(boolean succeeded) {
+        readRetries[succeeded ? 1 : 0].increment();
+    }
+
+    /** Reads sent again after their server died, so far, that {@code succeeded} (or failed). */
+    public long readRetries(boolean succeeded) {
+        return (long) readRetries[succeeded ? 1 : 0].count();
     }
 
     /** Causal waits so far that ended {@code reached} (or timed out). */

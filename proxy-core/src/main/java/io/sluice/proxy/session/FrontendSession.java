@@ -43,6 +43,7 @@ import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.Consistency;
 import io.sluice.routing.classify.SluiceStatement;
 import io.sluice.routing.classify.StatementFlag;
+import io.sluice.routing.route.ReadRetry;
 import io.sluice.routing.route.Reason;
 import io.sluice.routing.route.RouteDecision;
 import io.sluice.routing.route.SessionRouting;
@@ -198,6 +199,24 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** The client's address: from the PROXY protocol header when a load balancer sent one, else the peer's. */
     private InetSocketAddress clientAddress;
     private final SessionMeter meter;
+    /**
+     * The statement in flight may be sent again if its server dies before any of its answer reached the client
+     * ({@link ReadRetry}); its bytes as sent, kept for that; and whether any of the answer went to the client yet.
+     */
+    private boolean retryable;
+    private Frame retryCopy;
+    private Classification retryClassification;
+    /** How the statement in flight runs again on a server: as a text, or as an execution of a prepared statement. */
+    private java.util.function.BiConsumer<Frame, String> retryRun;
+    private boolean retryPrepared;
+    private boolean responseForwarded;
+    /** Servers the statement in flight already lost, avoided when it is routed again; how often it was sent again. */
+    private final java.util.Set<String> avoid = new java.util.HashSet<>();
+    private int retries;
+    /** While a lost read is routed again: what was lost, for the error if it cannot run anywhere else. */
+    private String retryLoss;
+    /** How many times a read is sent again after losing its server: bounded, a dying cluster must not loop. */
+    private static final int MAX_READ_RETRIES = 2;
 
     public FrontendSession(SessionServices services, long id) {
         this(services, id, null);
@@ -279,6 +298,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         aggregator.close();
         endCausalWait();
         releaseFencedCopy();
+        releaseRetryCopy();
         releasePending();
         closeAllLinks();
     }
@@ -737,6 +757,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             throw new SequenceException(0, seq);
         }
         clientSeq = 0;
+        retryable = false;
+        retryClassification = null;
+        retryRun = null;
+        releaseRetryCopy();
+        avoid.clear();
+        retries = 0;
+        retryLoss = null;
         int first = frame.firstByte();
         Command command = first < 0 ? null : Command.of(first);
         meter.commandStarted(command);
@@ -799,7 +826,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             kill(new StatementInspector.Kill(k.connectionId(), k.queryOnly()));
             return;
         }
-        decide(frame, c, false, server -> run(frame, Command.QUERY, server, null, () -> afterStatement(c)));
+        // Decided before routing records the statement: ReadRetry reads the session as it was before it.
+        boolean repeatable = !frame.continues() && ReadRetry.safeToRepeat(c, routing);
+        decide(frame, c, false, server -> {
+            if (repeatable) {
+                repeatableAs(c, false, (again, to) -> run(again, Command.QUERY, to, null, () -> afterStatement(c)));
+            }
+            run(frame, Command.QUERY, server, null, () -> afterStatement(c));
+        });
     }
 
     /** A statement Sluice answers itself: consistency level, causal wait and tokens. */
@@ -851,7 +885,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         sourceConfirmed = false;
-        RouteDecision d = services.routes().route(c, routing, prepared);
+        RouteDecision d = avoid.isEmpty() ? services.routes().route(c, routing, prepared)
+                : services.routes().route(c, routing, prepared, avoid);
         if (d instanceof RouteDecision.Wait wait) {
             causalWait(frame, wait, () -> decide(frame, c, prepared, proceed));
             return;
@@ -862,6 +897,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 return;
             }
             sourceHoldDeadline = 0;
+            if (retryLoss != null) {
+                frame.release();
+                retryFailed(refusal.message());
+                return;
+            }
             log.debug("conn {}: refused: {}", id, refusal.message());
             routing.onRefused();
             refuse(frame, refusalError(refusal));
@@ -1201,6 +1241,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         Frame frame = waiting;
+        if (retryable && retryCopy == null && !waiting.continues()) {
+            // The client's bytes, before any rewrite: a COM_QUERY is never rewritten, so a duplicate will do; a
+            // COM_STMT_EXECUTE gets this connection's statement id written into it, so it is copied.
+            retryCopy = new Frame(waitingRewrite == null ? waiting.content().retainedDuplicate()
+                    : waiting.content().copy(), false);
+        }
         if (fence != null && fencedCopy == null && !waiting.continues()) {
             // Copied before any rewrite (statement ids): a retry on the source starts from the client's bytes.
             fencedCopy = new Frame(waiting.content().copy(), false);
@@ -1215,6 +1261,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         current = link;
         runningCommand = waitingCommand;
         clientStreaming = frame.continues();
+        responseForwarded = false;
         startedOn = link.server;
         services.routes().started(link.server);
         Command command = waitingCommand;
@@ -1286,6 +1333,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** The swallowed response of a fenced statement is complete: route the statement again, to the source. */
     private void retryAfterFence(ServerLink link) {
         discardingResponse = false;
+        releaseRetryCopy();
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1373,8 +1421,23 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
     private void failPendingCommand(ErrPacket err) {
+        if (retryLoss != null) {
+            // The read sent again could not start on the server chosen for it: it ends as the loss would have.
+            if (causalFrame != null) {
+                causalFrame.release();
+                causalFrame = null;
+            }
+            if (waiting != null) {
+                waiting.release();
+                waiting = null;
+            }
+            retryFailed(err.message());
+            return;
+        }
         fence = null;
         sourceConfirmed = false;
+        releaseRetryCopy();
+        retryable = false;
         if (causalFrame != null) {
             // A global read's confirmation could not reach the source: the read fails as its own command would.
             discardingCommand = causalFrame.continues();
@@ -1484,7 +1547,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                     routed = true;
                     execute(frame, command, stmt, server);
                 } else {
-                    decide(frame, stmt.classification, true, target -> execute(frame, command, stmt, target));
+                    // Not when bound: a cursor open on that connection cannot be moved.
+                    boolean repeatable = !frame.continues() && ReadRetry.safeToRepeat(stmt.classification, routing);
+                    decide(frame, stmt.classification, true, target -> {
+                        if (repeatable) {
+                            repeatableAs(stmt.classification, true, (again, to) -> execute(again, command, stmt, to));
+                        }
+                        execute(frame, command, stmt, target);
+                    });
                 }
             }
             default -> throw new IllegalStateException(command.name());
@@ -1807,6 +1877,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             backendLost(link, "protocol error from backend: " + e.getMessage());
             return;
         }
+        responseForwarded = true;
         channel.write(out, channel.voidPromise());
         if (done) {
             channel.flush();
@@ -1869,6 +1940,15 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     private void completeCommand(boolean success) {
         meter.commandEnded(success || current == null ? 0 : current.tracker.errorCode());
+        if (retries > 0) {
+            meter.readRetry(success);
+            log.info("conn {}: the read sent again to {} {}", id, current == null ? "?" : current,
+                    success || current == null ? "succeeded" : "failed with error " + current.tracker.errorCode());
+            retries = 0;
+        }
+        retryLoss = null;
+        retryable = false;
+        releaseRetryCopy();
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1997,10 +2077,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void backendLost(ServerLink link, String reason) {
         log.warn("conn {}: lost {} ({}) in phase {}", id, link, reason, phase);
         meter.backendError(link.server);
+        boolean ranHere = link == current;
         dropLink(link);
-        if (phase == Phase.IN_FLIGHT && (link == current || link.internal != null || current == null)) {
-            ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, reason);
-            int seq = link == current ? link.tracker.nextSequenceId() : 1;
+        if (phase == Phase.IN_FLIGHT && ranHere && retryCopy != null && !responseForwarded && !discardingCommand
+                && retries < MAX_READ_RETRIES) {
+            retryElsewhere(link, reason);
+            return;
+        }
+        if (phase == Phase.IN_FLIGHT && (ranHere || link.internal != null || current == null)) {
+            if (retries > 0) {
+                meter.readRetry(false);
+                retries = 0;
+            }
+            releaseRetryCopy();
+            ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, link.server + ": " + reason);
+            int seq = ranHere ? link.tracker.nextSequenceId() : 1;
             phase(Phase.CLOSING);
             writeErrAndClose(seq, err);
         } else if (holdsState(link.server) || link.server.equals(services.routes().primary())) {
@@ -2008,6 +2099,94 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             // reaches): losing it ends the session, as the server ending a connection ends it for a client.
             // A replica's connection is only a reading path: it is reopened when next needed.
             close();
+        }
+    }
+
+    /**
+     * The server running a read died before any of its answer reached the client, and the read is safe to repeat
+     * ({@link ReadRetry}): routes it again as if that server were down (the monitor has not noticed yet), with the
+     * session's consistency needs as they were, so the new server is one the read could have gone to in the first
+     * place; the session state is replayed there as on any server the session moves to. If no server qualifies, or
+     * the new one cannot be reached, the client gets the lost-connection error it would have got without the retry.
+     */
+    private void retryElsewhere(ServerLink link, String reason) {
+        Frame again = retryCopy;
+        retryCopy = null;
+        Classification c = retryClassification;
+        boolean prepared = retryPrepared;
+        java.util.function.BiConsumer<Frame, String> rerun = retryRun;
+        retries++;
+        avoid.add(link.server);
+        retryLoss = "lost " + link.server + ": " + reason;
+        log.info("conn {}: lost {} ({}) before any of the answer reached the client; sending the read elsewhere"
+                + " (retry {} of {})", id, link, reason, retries, MAX_READ_RETRIES);
+        if (startedOn != null) {
+            services.routes().finished(startedOn);
+            startedOn = null;
+        }
+        if (routed) {
+            routed = false;
+            routing.onStatementFailed();
+        }
+        waitingSuccess = null;
+        waitingRewrite = null;
+        runningClassification = null;
+        current = null;
+        fence = null;
+        releaseFencedCopy();
+        discardingResponse = false;
+        clientStreaming = false;
+        phase(Phase.COMMAND);
+        decide(again, c, prepared, server -> {
+            repeatableAs(c, prepared, rerun);
+            rerun.accept(again, server);
+        });
+        if (phase == Phase.COMMAND) {
+            drainPending();
+        }
+    }
+
+    /** A lost read could not run anywhere else: the client gets the lost-connection error, and the session ends. */
+    private void retryFailed(String why) {
+        meter.readRetry(false);
+        ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, retryLoss + "; the read could not run elsewhere: " + why);
+        log.info("conn {}: the read could not run elsewhere: {}", id, why);
+        retries = 0;
+        retryLoss = null;
+        retryable = false;
+        releaseRetryCopy();
+        fence = null;
+        sourceConfirmed = false;
+        releaseFencedCopy();
+        waitingSuccess = null;
+        waitingRewrite = null;
+        if (routed) {
+            routed = false;
+            routing.onStatementFailed();
+        }
+        if (startedOn != null) {
+            services.routes().finished(startedOn);
+            startedOn = null;
+        }
+        current = null;
+        if (phase != Phase.CLOSING) {
+            enter(Phase.CLOSING);
+        }
+        writeErrAndClose(1, err);
+    }
+
+    /** The statement being sent may run again elsewhere if its server dies before answering; {@code rerun} does it. */
+    private void repeatableAs(Classification c, boolean prepared, java.util.function.BiConsumer<Frame, String> rerun) {
+        retryable = true;
+        retryClassification = c;
+        retryPrepared = prepared;
+        retryRun = rerun;
+    }
+
+    private void releaseRetryCopy() {
+        if (retryCopy != null) {
+            retryCopy.release();
+            retryCopy = null;
         }
     }
 

@@ -29,6 +29,20 @@ public interface Routes {
     RouteDecision route(Classification statement, SessionRouting session, boolean prepared);
 
     /**
+     * As {@link #route(Classification, SessionRouting, boolean)}, as if the servers in {@code avoid} were unreachable:
+     * a read whose server died under it is sent again before the monitor has noticed.
+     */
+    default RouteDecision route(Classification statement, SessionRouting session, boolean prepared,
+                                java.util.Set<String> avoid) {
+        RouteDecision d = route(statement, session, prepared);
+        if (d instanceof RouteDecision.ToServer to && avoid.contains(to.server())) {
+            return new RouteDecision.Refuse(io.sluice.routing.route.ErrorKind.NO_SOURCE,
+                    "no server but '" + to.server() + "', which was just lost, can serve this statement");
+        }
+        return d;
+    }
+
+    /**
      * How long a statement refused for want of a source is held, re-routed until one appears (a failover), before it
      * is refused; zero: at once.
      */

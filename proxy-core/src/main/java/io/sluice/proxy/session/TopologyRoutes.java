@@ -115,6 +115,23 @@ public final class TopologyRoutes implements Routes {
                 : router.route(statement, session, t, load, gtids);
     }
 
+    @Override
+    public RouteDecision route(Classification statement, SessionRouting session, boolean prepared,
+                               java.util.Set<String> avoid) {
+        if (avoid.isEmpty()) {
+            return route(statement, session, prepared);
+        }
+        TopologySnapshot t = topology.get();
+        List<ServerView> servers = new java.util.ArrayList<>(t.servers().size());
+        for (ServerView v : t.servers()) {
+            servers.add(avoid.contains(v.name()) ? new ServerView(v.name(), v.role(), false, v.replicating(),
+                    v.lagMillis(), v.weight(), v.readOnly()) : v);
+        }
+        TopologySnapshot without = new TopologySnapshot(t.version(), servers);
+        return prepared ? router.routePrepared(statement, session, without, load, gtids)
+                : router.route(statement, session, without, load, gtids);
+    }
+
     /**
      * How long a statement that needs the source waits for one when there is none (a failover may be promoting a
      * new one); zero: refused at once ({@code failover.mode: off}).
