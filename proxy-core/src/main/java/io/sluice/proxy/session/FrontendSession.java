@@ -1330,10 +1330,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    /** The swallowed response of a fenced statement is complete: route the statement again, to the source. */
-    private void retryAfterFence(ServerLink link) {
-        discardingResponse = false;
-        releaseRetryCopy();
+    /**
+     * The statement in flight will not complete here (its answer was dropped, or its server lost): it no longer
+     * counts as in flight there, its routing is undone, and what was to follow its success is dropped, so that it
+     * can be routed again from the start.
+     */
+    private void abandonRunningStatement() {
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1346,6 +1348,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         waitingRewrite = null;
         runningClassification = null;
         current = null;
+    }
+
+    /** The swallowed response of a fenced statement is complete: route the statement again, to the source. */
+    private void retryAfterFence(ServerLink link) {
+        discardingResponse = false;
+        releaseRetryCopy();
+        abandonRunningStatement();
         Frame again = fencedCopy;
         fencedCopy = null;
         fenceFailedOn = link.server;
@@ -2120,18 +2129,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         retryLoss = "lost " + link.server + ": " + reason;
         log.info("conn {}: lost {} ({}) before any of the answer reached the client; sending the read elsewhere"
                 + " (retry {} of {})", id, link, reason, retries, MAX_READ_RETRIES);
-        if (startedOn != null) {
-            services.routes().finished(startedOn);
-            startedOn = null;
-        }
-        if (routed) {
-            routed = false;
-            routing.onStatementFailed();
-        }
-        waitingSuccess = null;
-        waitingRewrite = null;
-        runningClassification = null;
-        current = null;
+        abandonRunningStatement();
         fence = null;
         releaseFencedCopy();
         discardingResponse = false;
