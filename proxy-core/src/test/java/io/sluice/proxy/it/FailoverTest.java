@@ -54,10 +54,15 @@ class FailoverTest {
     }
 
     private static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover, boolean replicasCandidates) {
+        return config(cluster, failover, s -> s == cluster.source() || replicasCandidates);
+    }
+
+    private static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover,
+                                       java.util.function.Predicate<SandboxServer> candidate) {
         List<BackendConfig> backends = new ArrayList<>();
         for (SandboxServer s : cluster.servers()) {
-            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1,
-                    s == cluster.source() || replicasCandidates, BackendConfig.DEFAULT_PRIORITY));
+            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1, candidate.test(s),
+                    BackendConfig.DEFAULT_PRIORITY));
         }
         MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
                 MonitorConfig.DEFAULT_INTERVAL);
@@ -286,7 +291,7 @@ class FailoverTest {
     void followModeRoutesWritesToAServerPromotedByHand(SandboxCluster cluster) throws Exception {
         createTable(cluster);
         try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto().withMode(FailoverConfig.Mode.FOLLOW)))) {
-            assertThat(sluice.sluice().failover()).as("follow: Sluice promotes nothing itself").isNull();
+            assertThat(sluice.sluice().failover().failovers()).as("follow: Sluice promotes nothing itself").isZero();
             SandboxServer old = cluster.source();
             SandboxServer promoted = cluster.replica(2);
             old.kill9();
@@ -430,7 +435,6 @@ class FailoverTest {
         createTable(cluster);
         try (SluiceFixture sluice = SluiceFixture.start(config(cluster,
                 auto().withMode(FailoverConfig.Mode.OFF)))) {
-            assertThat(sluice.sluice().failover()).isNull();
             SandboxServer old = cluster.source();
             try (Connection c = connect(sluice); Statement s = c.createStatement()) {
                 old.kill9();
@@ -444,6 +448,144 @@ class FailoverTest {
             }
             for (SandboxServer r : cluster.replicas()) {
                 assertThat(r.queryValue("SELECT @@GLOBAL.read_only")).as("nothing promoted").isEqualTo("1");
+            }
+            assertThat(sluice.sluice().failover().failovers()).isZero();
+            assertThat(sluice.sluice().failover().fenced()).isEmpty();
+        }
+    }
+
+    private static Connection admin(SluiceFixture sluice) throws SQLException {
+        return DriverManager.getConnection(ConnectorJ.url("127.0.0.1", sluice.adminPort(), "",
+                SluiceFixture.ADMIN_USER, SluiceFixture.ADMIN_PASSWORD,
+                "sslMode=DISABLED&connectTimeout=5000&socketTimeout=60000"));
+    }
+
+    /** One writer through Sluice, inserting (w, 1), (w, 2), ... and keeping the numbers the server acknowledged. */
+    private static Thread writer(SluiceFixture sluice, int w, Set<Integer> acked, AtomicBoolean stop) {
+        Thread t = new Thread(() -> {
+            Connection c = null;
+            for (int n = 1; !stop.get(); n++) {
+                try {
+                    if (c == null) {
+                        c = connect(sluice);
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("INSERT INTO fo.t VALUES (" + w + ", " + n + ")");
+                    }
+                    acked.add(n);
+                } catch (SQLException e) {
+                    // With mode off, writes fail fast while there is no source; the number is not reused.
+                    close(c);
+                    c = null;
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+            close(c);
+        }, "writer-" + w);
+        t.start();
+        return t;
+    }
+
+    private static Set<Integer> numbers(SandboxServer server, int w) {
+        Set<Integer> present = new HashSet<>();
+        for (List<String> row : server.query("SELECT n FROM fo.t WHERE w = " + w)) {
+            present.add(Integer.parseInt(row.get(0)));
+        }
+        return present;
+    }
+
+    /**
+     * Mode off, semi-synchronous replication: FAILOVER is refused while the source answers and changes nothing; after a
+     * kill -9 it promotes a replica through the admin port, writes resume there, no acknowledged write is lost, the old
+     * source stays fenced, and the new source runs semi-sync with the other replica acknowledging.
+     */
+    @Test
+    @FreshCluster(semiSync = true)
+    void anOperatorForcesAFailoverWithModeOffAndLosesNoAcknowledgedWrite(SandboxCluster cluster) throws Exception {
+        createTable(cluster);
+        try (SluiceFixture sluice = SluiceFixture.start(SluiceFixture.withOperatorPorts(
+                config(cluster, auto().withMode(FailoverConfig.Mode.OFF))))) {
+            SandboxServer old = cluster.source();
+            Set<Integer> acked = ConcurrentHashMap.newKeySet();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread writer = writer(sluice, 6, acked, stop);
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() >= 50);
+
+                try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                    SQLException alive = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER"));
+                    assertThat(alive.getErrorCode()).isEqualTo(1221);
+                    assertThat(alive.getSQLState()).isEqualTo("HY000");
+                    assertThat(alive.getMessage()).isEqualTo("Incorrect usage of FAILOVER and a reachable source: the"
+                            + " source " + old.name() + " answers Sluice; nothing was changed. SWITCHOVER TO <name>"
+                            + " moves writes off a live source without losing any");
+                }
+                assertThat(source(sluice)).contains(old.name());
+                assertThat(sluice.sluice().failover().fenced()).isEmpty();
+                assertThat(sluice.sluice().failover().failovers()).isZero();
+                for (SandboxServer r : cluster.replicas()) {
+                    assertThat(r.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("1");
+                    assertThat(r.isReplicating()).isTrue();
+                }
+                int before = acked.size();
+                await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() >= before + 20);
+
+                old.kill9();
+                await().atMost(Duration.ofSeconds(10)).until(() -> source(sluice).isEmpty());
+                List<String> row = new ArrayList<>();
+                long t0 = System.nanoTime();
+                try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                    assertThat(s.execute("FAILOVER")).isTrue();
+                    try (ResultSet rs = s.getResultSet()) {
+                        assertThat(rs.getMetaData().getColumnLabel(2)).isEqualTo("new_source");
+                        assertThat(rs.next()).isTrue();
+                        for (int i = 1; i <= 5; i++) {
+                            row.add(rs.getString(i));
+                        }
+                    }
+                }
+                long commandMs = (System.nanoTime() - t0) / 1_000_000;
+                int atFailover = acked.size();
+                await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() >= atFailover + 50);
+                stop.set(true);
+                writer.join(30_000);
+                System.out.println("FAILOVER forced (mode off): " + row + "; the command took " + commandMs
+                        + " ms; acknowledged " + acked.size());
+
+                assertThat(row.get(0)).isEqualTo(old.name());
+                SandboxServer newSource = byName(cluster, row.get(1));
+                assertThat(newSource).isNotEqualTo(old);
+                assertThat(Long.parseLong(row.get(2))).isPositive();
+                assertThat(row.get(4)).as("semi-sync carried over").isEqualTo("1");
+                assertThat(source(sluice)).contains(newSource.name());
+                assertThat(newSource.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("0");
+                assertThat(numbers(newSource, 6)).as("acknowledged inserts on the new source").containsAll(acked);
+                assertThat(sluice.sluice().failover().fenced()).containsExactly(old.name());
+                assertThat(sluice.sluice().failover().failovers()).isEqualTo(1);
+
+                // The guarantee outlives the failover: the new source runs semi-sync, the other replica acknowledges.
+                assertThat(newSource.queryValue("SELECT @@GLOBAL.rpl_semi_sync_master_enabled")).isEqualTo("1");
+                SandboxServer other = cluster.replicas().stream().filter(r -> r != newSource).findFirst()
+                        .orElseThrow();
+                assertThat(row.get(3)).isEqualTo(other.name());
+                assertThat(other.queryValue("SELECT @@GLOBAL.rpl_semi_sync_slave_enabled")).isEqualTo("1");
+                assertThat(other.replicationStatus().get("Master_Port")).isEqualTo(String.valueOf(newSource.port()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> "ON".equals(newSource.queryValue(
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                                + " WHERE VARIABLE_NAME = 'Rpl_semi_sync_master_status'")));
+                assertThat(Long.parseLong(newSource.queryValue("SELECT VARIABLE_VALUE FROM"
+                        + " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'Rpl_semi_sync_master_clients'")))
+                        .isEqualTo(1);
+
+                // The new source answers: a second FAILOVER is refused like the first.
+                try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                    SQLException again = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER"));
+                    assertThat(again.getErrorCode()).isEqualTo(1221);
+                    assertThat(again.getMessage()).contains("the source " + newSource.name() + " answers Sluice");
+                }
+            } finally {
+                stop.set(true);
+                writer.join(30_000);
             }
         }
     }
