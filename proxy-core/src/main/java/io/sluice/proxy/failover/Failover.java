@@ -57,8 +57,11 @@ import java.util.function.Supplier;
  *   <li>Choose: the servers' executed GTID sets are read from the servers themselves (not the tracker's, which lags
  *       by a binlog event); the candidate whose set contains every other survivor's wins, ties broken by
  *       {@code priority}, then configuration order. {@code candidate: false} never wins. If no candidate contains
- *       the others, nothing is promoted and an operator must act (the MHA-style catch-up from a more advanced
- *       replica is not implemented).</li>
+ *       the others (e.g. a {@code candidate: false} replica received more), the candidate with the best priority
+ *       catches up first, as MHA does with relay logs: it replicates from the most advanced survivor with GTID
+ *       auto-positioning until it has applied all of that server's set ({@code MASTER_GTID_WAIT},
+ *       {@code WAIT_FOR_EXECUTED_GTID_SET}), for at most {@code failover.catchup_timeout}; if it cannot, nothing is
+ *       promoted.</li>
  *   <li>Promote: {@code STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0} ({@code STOP REPLICA},
  *       {@code RESET REPLICA ALL} and {@code super_read_only} on MySQL), then publish it as the source at once,
  *       without waiting for the monitor's next check. If the replicas ran
@@ -438,7 +441,8 @@ public final class Failover implements AutoCloseable {
             }
             Node winner = choose(nodes, executed, target);
             if (!executed.values().stream().allMatch(executed.get(winner.name)::contains)) {
-                throw new FailoverException(winner.name + " lacks transactions the others have: " + executed);
+                step = "catch up from the most advanced replica";
+                catchUpFrom(winner, nodes, executed);
             }
             log.info("failover: promoting {} (executed {}); others: {}", winner.name, executed.get(winner.name),
                     executed);
@@ -592,7 +596,8 @@ public final class Failover implements AutoCloseable {
 
     /**
      * The server to promote: {@code target} if the operator named one; else the candidate with the best priority
-     * among those that contain every survivor's transactions.
+     * among those that contain every survivor's transactions; else (none does) the candidate with the best priority,
+     * which {@link #catchUpFrom} then brings level with the most advanced survivor.
      */
     private Node choose(Map<String, Node> nodes, Map<String, GtidSet> executed, String target)
             throws FailoverException {
@@ -620,13 +625,62 @@ public final class Failover implements AutoCloseable {
                 bestPriority = b.priority();
             }
         }
-        if (best == null) {
-            boolean anyCandidate = nodes.values().stream().anyMatch(n -> n.replica && backend(n.name).candidate());
-            throw new FailoverException(anyCandidate
-                    ? "no candidate replica has every transaction the others have: " + executed
-                    : "no reachable replica may be promoted (candidate: false, or not a replica): " + executed);
+        if (best != null) {
+            return best;
         }
+        for (Node n : nodes.values()) {
+            BackendConfig b = backend(n.name);
+            if (b.candidate() && n.replica && (best == null || b.priority() > bestPriority)) {
+                best = n;
+                bestPriority = b.priority();
+            }
+        }
+        if (best == null) {
+            throw new FailoverException("no reachable replica may be promoted (candidate: false, or not a replica): "
+                    + executed);
+        }
+        log.info("failover: no candidate has every transaction the others have ({}); {} catches up first", executed,
+                best.name);
         return best;
+    }
+
+    /**
+     * MHA's recovery from the other replicas' relay logs, done with GTIDs: {@code candidate} lacks transactions that
+     * another survivor has, so it replicates from the most advanced survivor (one that contains every survivor's
+     * set) with GTID auto-positioning until it has applied that server's whole set, for at most
+     * {@code catchup_timeout}. On return {@code executed} holds its new set, which contains every survivor's.
+     */
+    private void catchUpFrom(Node candidate, Map<String, Node> nodes, Map<String, GtidSet> executed)
+            throws FailoverException {
+        long t0 = System.nanoTime();
+        Node donor = null;
+        for (Node n : nodes.values()) {
+            if (n != candidate && executed.values().stream().allMatch(executed.get(n.name)::contains)) {
+                donor = n;
+                break;
+            }
+        }
+        if (donor == null) {
+            throw new FailoverException("no survivor has every transaction the others have (they diverged): "
+                    + executed);
+        }
+        String position = donor.query(donor.dialect.executed()).rows().get(0).get(0).replaceAll("\\s+", "");
+        log.info("failover: {} lacks {}; it replicates from {} until it has applied {}", candidate.name,
+                executed.get(donor.name).subtract(executed.get(candidate.name)), donor.name, position);
+        repoint(candidate, backend(donor.name), candidate.dialect.autoPosition(false));
+        String waited = candidate.query(candidate.dialect.waitFor(position, config.catchupTimeout()),
+                config.catchupTimeout().plus(STATEMENT_TIMEOUT)).rows().get(0).get(0);
+        if (!"0".equals(waited)) {
+            throw new FailoverException(candidate.name + " did not apply " + position + " from " + donor.name
+                    + " within catchup_timeout " + config.catchupTimeout().toMillis() + " ms");
+        }
+        GtidSet now = candidate.executed();
+        executed.put(candidate.name, now);
+        if (!executed.values().stream().allMatch(now::contains)) {
+            throw new FailoverException(candidate.name + " caught up with " + donor.name + " but still lacks "
+                    + "transactions: " + executed);
+        }
+        log.info("failover: {} caught up with {} in {} ms", candidate.name, donor.name, ms(t0));
     }
 
     private void repoint(Node n, BackendConfig target, String positioning) throws FailoverException {

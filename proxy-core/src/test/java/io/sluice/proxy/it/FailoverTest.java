@@ -590,6 +590,49 @@ class FailoverTest {
         }
     }
 
+    /**
+     * MHA's case: the only candidate (replica1) stopped receiving while replica2, {@code candidate: false}, received
+     * every acknowledged write. After kill -9 of the source replica1 must first get them from replica2, then be
+     * promoted; before the catch-up existed, nothing was promoted.
+     */
+    @Test
+    @FreshCluster
+    void aCandidateThatLacksTransactionsCatchesUpFromTheMostAdvancedReplicaBeforeItIsPromoted(SandboxCluster cluster)
+            throws Exception {
+        createTable(cluster);
+        SandboxServer candidate = cluster.replica(1);
+        SandboxServer ahead = cluster.replica(2);
+        try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto(),
+                s -> s != ahead))) {
+            SandboxServer old = cluster.source();
+            candidate.execute("STOP SLAVE IO_THREAD");
+            Set<Integer> acked = new HashSet<>();
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                for (int n = 1; n <= 50; n++) {
+                    s.executeUpdate("INSERT INTO fo.t VALUES (2, " + n + ")");
+                    acked.add(n);
+                }
+            }
+            String position = old.queryValue("SELECT @@GLOBAL.gtid_binlog_pos");
+            assertThat(ahead.queryValue("SELECT MASTER_GTID_WAIT('" + position + "', 10)")).isEqualTo("0");
+            assertThat(numbers(candidate, 2)).as("the candidate lags").isEmpty();
+            old.kill9();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> source(sluice).equals(Optional.of(candidate.name())));
+            assertThat(numbers(candidate, 2)).as("acknowledged inserts on the promoted candidate").containsAll(acked);
+            assertThat(candidate.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("0");
+            assertThat(candidate.replicationStatus()).as("promoted: no replication left").isEmpty();
+            assertThat(ahead.queryValue("SELECT @@GLOBAL.read_only")).as("candidate: false").isEqualTo("1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> ahead.isReplicating()
+                    && String.valueOf(candidate.port()).equals(ahead.replicationStatus().get("Master_Port")));
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (2, 0)");
+            }
+            assertThat(candidate.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 2")).isEqualTo("51");
+            await().atMost(Duration.ofSeconds(10)).until(() -> ahead.gtidPosition().equals(candidate.gtidPosition()));
+        }
+    }
+
     private static void close(Connection c) {
         if (c != null) {
             try {
