@@ -633,6 +633,43 @@ class FailoverTest {
         }
     }
 
+    /**
+     * The active-passive dual-source pair (each server replicates from the other, only the writer is writable): the
+     * monitor names the writable one the source and the other a replica, so writes go to the writer; when it is
+     * killed, the passive side needs no repointing: it stops replicating from the dead one, is made writable, and
+     * writes move there.
+     */
+    @Test
+    @FreshCluster(replicas = 1)
+    void killingTheWriterOfADualSourcePairMovesWritesToTheOtherServer(SandboxCluster cluster) throws Exception {
+        SandboxServer writer = cluster.source();
+        SandboxServer passive = cluster.replica(1);
+        writer.startReplicatingFrom(passive);
+        cluster.awaitReplicating(writer, Duration.ofSeconds(20));
+        createTable(cluster);
+        try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto()))) {
+            assertThat(source(sluice)).contains(writer.name());
+            assertThat(sluice.sluice().topology().server(passive.name()).map(ServerView::role))
+                    .contains(io.sluice.routing.topology.Role.REPLICA);
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (3, 1)");
+            }
+            assertThat(writer.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 3")).isEqualTo("1");
+            String position = writer.queryValue("SELECT @@GLOBAL.gtid_binlog_pos");
+            assertThat(passive.queryValue("SELECT MASTER_GTID_WAIT('" + position + "', 10)")).isEqualTo("0");
+
+            writer.kill9();
+            await().atMost(Duration.ofSeconds(30)).until(() -> source(sluice).equals(Optional.of(passive.name())));
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (3, 2)");
+            }
+            assertThat(passive.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 3")).isEqualTo("2");
+            assertThat(passive.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("0");
+            assertThat(passive.replicationStatus()).as("no longer replicates from the dead writer").isEmpty();
+            assertThat(sluice.sluice().failover().fenced()).containsExactly(writer.name());
+        }
+    }
+
     private static void close(Connection c) {
         if (c != null) {
             try {
