@@ -514,6 +514,7 @@ class FailoverTest {
 
                 try (Connection a = admin(sluice); Statement s = a.createStatement()) {
                     SQLException alive = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER"));
+                    assertThat((Throwable) alive).as("FAILOVER of a source that answers").isNotNull();
                     assertThat(alive.getErrorCode()).isEqualTo(1221);
                     assertThat(alive.getSQLState()).isEqualTo("HY000");
                     assertThat(alive.getMessage()).isEqualTo("Incorrect usage of FAILOVER and a reachable source: the"
@@ -580,6 +581,7 @@ class FailoverTest {
                 // The new source answers: a second FAILOVER is refused like the first.
                 try (Connection a = admin(sluice); Statement s = a.createStatement()) {
                     SQLException again = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER"));
+                    assertThat((Throwable) again).as("FAILOVER of the new source, which answers").isNotNull();
                     assertThat(again.getErrorCode()).isEqualTo(1221);
                     assertThat(again.getMessage()).contains("the source " + newSource.name() + " answers Sluice");
                 }
