@@ -15,7 +15,10 @@ import io.sluice.proxy.sandbox.SandboxServer;
 import io.sluice.proxy.testing.ClusterExtension;
 import io.sluice.proxy.testing.FreshCluster;
 import io.sluice.routing.topology.ServerView;
+import io.sluice.proxy.sandbox.SandboxOptions;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
@@ -34,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,9 +102,32 @@ class FailoverTest {
         cluster.awaitReplicasCaughtUp();
     }
 
-    @Test
-    @FreshCluster(semiSync = true)
-    void killNineUnderWriteLoadLosesNoAcknowledgedInsertAndWritesResume(SandboxCluster cluster) throws Exception {
+    /**
+     * kill -9 of the source under write load, semi-sync: no acknowledged insert is lost and writes resume on the
+     * promoted replica. Each run forms a fresh cluster; {@code -Dsluice.failover.runs=N} (default 1) repeats it and
+     * prints every run's time from the kill to the first acknowledged write, and their median.
+     */
+    @TestFactory
+    Stream<DynamicTest> killNineUnderWriteLoadLosesNoAcknowledgedInsertAndWritesResume() {
+        int runs = Integer.getInteger("sluice.failover.runs", 1);
+        List<Long> figures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        return IntStream.rangeClosed(1, runs).mapToObj(run -> DynamicTest.dynamicTest("run " + run + " of " + runs,
+                () -> {
+                    try (SandboxCluster cluster = SandboxCluster.start(SandboxOptions.defaults().withSemiSync(true))) {
+                        figures.add(killNineUnderWriteLoad(cluster));
+                    }
+                    if (run == runs) {
+                        List<Long> sorted = figures.stream().sorted().toList();
+                        long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+                        System.out.printf("FAILOVER kill -9 to first write over %d runs: %s ms, median %d ms%n",
+                                figures.size(), figures, median);
+                    }
+                }));
+    }
+
+    /** One run: returns the time from the kill to the first write acknowledged after it, in ms. */
+    private static long killNineUnderWriteLoad(SandboxCluster cluster) throws Exception {
         createTable(cluster);
         try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto()))) {
             Set<Long> acked = ConcurrentHashMap.newKeySet();
@@ -181,8 +209,9 @@ class FailoverTest {
             // before the monitor notices it is dead can still fail to open a connection there (ER 2003).
             assertThat(errorKinds.keySet()).as("errors clients see").allMatch(k -> k.startsWith("2013 ")
                     || k.startsWith("2003 "));
-            assertThat(killToWriteMs).as("kill to first write, ms").isLessThanOrEqualTo(3_000);
             assertThat(newSource.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("0");
+            assertThat(newSource.queryValue("SELECT @@GLOBAL.rpl_semi_sync_master_enabled")).as("semi-sync kept")
+                    .isEqualTo("1");
             assertThat(sluice.sluice().failover().fenced()).containsExactly(old.name());
             var registry = sluice.sluice().metrics().registry();
             assertThat(registry.get("sluice.failovers").functionCounter().count()).isEqualTo(1.0);
@@ -196,6 +225,7 @@ class FailoverTest {
                     await().atMost(Duration.ofSeconds(10)).until(() -> r.gtidPosition().equals(newSource.gtidPosition()));
                 }
             }
+            return killToWriteMs;
         }
     }
 
