@@ -283,6 +283,15 @@ public final class Failover implements AutoCloseable {
         }
         FailureDetector.Kind before = lastKind;
         lastKind = v.kind();
+        if (config.mode() != FailoverConfig.Mode.AUTO
+                && (v.kind() == FailureDetector.Kind.DEAD || v.kind() == FailureDetector.Kind.SUPPRESSED)) {
+            // Nothing automatic in off and follow, anti-flap or not: say once what the operator can do.
+            if (before != FailureDetector.Kind.DEAD && before != FailureDetector.Kind.SUPPRESSED) {
+                log.error("failover: source {} is dead ({}); failover.mode is {}: FAILOVER on the admin interface "
+                        + "promotes a replica", detector.watched(), v.why(), config.mode().text());
+            }
+            return;
+        }
         switch (v.kind()) {
             case HEALTHY -> {
                 if (before != FailureDetector.Kind.HEALTHY) {
@@ -301,12 +310,7 @@ public final class Failover implements AutoCloseable {
                 }
             }
             case DEAD -> {
-                if (config.mode() != FailoverConfig.Mode.AUTO) {
-                    if (before != FailureDetector.Kind.DEAD) {
-                        log.error("failover: source {} is dead ({}); failover.mode is {}: FAILOVER on the admin "
-                                + "interface promotes a replica", detector.watched(), v.why(), config.mode().text());
-                    }
-                } else if (busy.compareAndSet(false, true)) {
+                if (busy.compareAndSet(false, true)) {
                     detector.failedOver(now);
                     String dead = detector.watched();
                     worker.execute(() -> automatic(dead, v.why(), now));

@@ -623,6 +623,80 @@ class FailoverTest {
     }
 
     /**
+     * The ways FAILOVER says no, through the admin port, with the source dead (mode off; replica2 is
+     * {@code candidate: false}): a target that may not be promoted; a second FAILOVER while one runs (the first is
+     * slowed by replica1, stalled with SIGSTOP, which it waits for and leaves out); a failover that finds no candidate
+     * it can reach, which promotes nothing and leaves nothing fenced. Once replica1 answers again, FAILOVER promotes it.
+     */
+    @Test
+    @FreshCluster
+    void failoverRefusalsNameTheirCauseAndChangeNothing(SandboxCluster cluster) throws Exception {
+        createTable(cluster);
+        SandboxServer candidate = cluster.replica(1);
+        SandboxServer notCandidate = cluster.replica(2);
+        try (SluiceFixture sluice = SluiceFixture.start(SluiceFixture.withOperatorPorts(config(cluster,
+                auto().withMode(FailoverConfig.Mode.OFF), s -> s != notCandidate)))) {
+            SandboxServer old = cluster.source();
+            old.kill9();
+            await().atMost(Duration.ofSeconds(10)).until(() -> source(sluice).isEmpty());
+            try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                SQLException to = catchThrowableOfType(SQLException.class,
+                        () -> s.execute("FAILOVER TO " + notCandidate.name()));
+                assertThat((Throwable) to).isNotNull();
+                assertThat(to.getErrorCode()).isEqualTo(1210);
+                assertThat(to.getSQLState()).isEqualTo("HY000");
+                assertThat(to.getMessage()).isEqualTo("Incorrect arguments to FAILOVER TO " + notCandidate.name()
+                        + ": " + notCandidate.name() + " has candidate: false");
+            }
+
+            candidate.pause();
+            java.util.concurrent.CompletableFuture<SQLException> first;
+            try {
+                first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                        s.execute("FAILOVER");
+                        return null;
+                    } catch (SQLException e) {
+                        return e;
+                    }
+                });
+                await().atMost(Duration.ofSeconds(10)).until(() -> sluice.sluice().failover().inProgress());
+                try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                    SQLException second = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER"));
+                    assertThat((Throwable) second).as("FAILOVER while one runs").isNotNull();
+                    assertThat(second.getErrorCode()).isEqualTo(1221);
+                    assertThat(second.getSQLState()).isEqualTo("HY000");
+                    assertThat(second.getMessage()).isEqualTo("Incorrect usage of FAILOVER and a failover in progress:"
+                            + " a failover or switchover is running");
+                }
+                SQLException none = first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat((Throwable) none).as("FAILOVER with no reachable candidate").isNotNull();
+                assertThat(none.getErrorCode()).isEqualTo(1210);
+                assertThat(none.getMessage()).startsWith("Incorrect arguments to FAILOVER: nothing was promoted: no"
+                        + " reachable replica may be promoted");
+            } finally {
+                candidate.resume();
+            }
+            assertThat(sluice.sluice().failover().failovers()).isZero();
+            assertThat(sluice.sluice().failover().fenced()).isEmpty();
+            assertThat(notCandidate.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("1");
+            assertThat(candidate.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("1");
+
+            try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                assertThat(s.execute("FAILOVER TO " + candidate.name())).isTrue();
+                try (ResultSet rs = s.getResultSet()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString("new_source")).isEqualTo(candidate.name());
+                }
+            }
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (11, 1)");
+            }
+            assertThat(candidate.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 11")).isEqualTo("1");
+        }
+    }
+
+    /**
      * MHA's case: the only candidate (replica1) stopped receiving while replica2, {@code candidate: false}, received
      * every acknowledged write. After kill -9 of the source replica1 must first get them from replica2, then be
      * promoted; before the catch-up existed, nothing was promoted.
