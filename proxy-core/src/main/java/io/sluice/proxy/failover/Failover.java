@@ -598,6 +598,16 @@ public final class Failover implements AutoCloseable {
         }
     }
 
+    /** Whether the source side of semi-synchronous replication is on; false when its plugin is not loaded (MySQL). */
+    private static boolean semiSyncSourceEnabled(Node source) {
+        try {
+            String on = source.query(source.dialect.semiSyncSourceEnabled()).rows().get(0).get(0);
+            return "1".equals(on) || "ON".equalsIgnoreCase(on);
+        } catch (FailoverException e) {
+            return false;
+        }
+    }
+
     /**
      * The server to promote: {@code target} if the operator named one; else the candidate with the best priority
      * among those that contain every survivor's transactions; else (none does) the candidate with the best priority,
@@ -793,6 +803,7 @@ public final class Failover implements AutoCloseable {
             generation.incrementAndGet();
             log.info("switchover: writes held; setting {} read_only", old);
             source.query("SET SESSION lock_wait_timeout = 5");
+            boolean semiSync = semiSyncSourceEnabled(source);
             for (String sql : source.dialect.readOnly()) {
                 source.exec(sql);
             }
@@ -807,6 +818,9 @@ public final class Failover implements AutoCloseable {
             log.info("switchover: {} has applied {} ({} ms after writes were held)", target, position, ms(t0));
             winner.exec(winner.dialect.stopReplica());
             winner.exec(winner.dialect.resetReplica());
+            if (semiSync) {
+                semiSyncSource(winner);
+            }
             for (String sql : winner.dialect.writable()) {
                 winner.exec(sql);
             }
@@ -815,7 +829,7 @@ public final class Failover implements AutoCloseable {
             generation.incrementAndGet();
             log.info("switchover: {} promoted and published; writes resume ({} ms after they were held)", target,
                     ms(t0));
-            repoint(source, targetConfig, source.dialect.autoPosition(true));
+            repoint(source, targetConfig, source.dialect.autoPosition(true), semiSync);
             fenced.remove(old);
             generation.incrementAndGet();
             List<String> repointed = new ArrayList<>(List.of(old));
@@ -823,7 +837,7 @@ public final class Failover implements AutoCloseable {
                 if (n == winner || n == source || n.query(n.dialect.status()).rows().isEmpty()) {
                     continue;
                 }
-                repoint(n, targetConfig, n.dialect.autoPosition(false));
+                repoint(n, targetConfig, n.dialect.autoPosition(false), semiSync);
                 repointed.add(n.name);
             }
             String summary = "switched over from " + old + " to " + target + " in " + ms(t0) + " ms; " + repointed
@@ -1117,6 +1131,11 @@ public final class Failover implements AutoCloseable {
             }
 
             @Override
+            String semiSyncSourceEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_master_enabled";
+            }
+
+            @Override
             String semiSyncSourceOn() {
                 return "SET GLOBAL rpl_semi_sync_master_enabled = ON";
             }
@@ -1191,6 +1210,11 @@ public final class Failover implements AutoCloseable {
             }
 
             @Override
+            String semiSyncSourceEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_source_enabled";
+            }
+
+            @Override
             String semiSyncSourceOn() {
                 // Needs the semisync_source plugin, which the source side loads; a replica may not have it.
                 return "SET GLOBAL rpl_semi_sync_source_enabled = ON";
@@ -1228,6 +1252,9 @@ public final class Failover implements AutoCloseable {
 
         /** Turns on the replica side of semi-synchronous replication; its IO thread picks it up when it starts. */
         abstract String semiSyncReplicaOn();
+
+        /** Whether the source side of semi-synchronous replication is on; an error when its plugin is not loaded. */
+        abstract String semiSyncSourceEnabled();
 
         /** Turns on the source side of semi-synchronous replication. */
         abstract String semiSyncSourceOn();

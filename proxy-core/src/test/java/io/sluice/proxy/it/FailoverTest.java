@@ -251,7 +251,7 @@ class FailoverTest {
     }
 
     @Test
-    @FreshCluster
+    @FreshCluster(semiSync = true)
     void aPlannedSwitchoverLosesNothingAndTheOldSourceReplicatesFromTheNewOne(SandboxCluster cluster)
             throws Exception {
         createTable(cluster);
@@ -313,6 +313,11 @@ class FailoverTest {
             assertThat(present).containsAll(acked);
             assertThat(errors.get()).as("writes pause, they do not fail").isZero();
             await().atMost(Duration.ofSeconds(10)).until(() -> old.gtidPosition().equals(target.gtidPosition()));
+            // The old source ran semi-sync: the new one does, and both its replicas acknowledge.
+            assertThat(target.queryValue("SELECT @@GLOBAL.rpl_semi_sync_master_enabled")).isEqualTo("1");
+            assertThat(old.queryValue("SELECT @@GLOBAL.rpl_semi_sync_slave_enabled")).isEqualTo("1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(target.queryValue("SELECT VARIABLE_VALUE"
+                    + " FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'Rpl_semi_sync_master_clients'")));
         }
     }
 
