@@ -112,6 +112,8 @@ public final class Failover implements AutoCloseable {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicInteger completed = new AtomicInteger();
     private volatile String promoted;
+    /** The monitor's snapshot version when {@link #promoted} was set: a later one may say it is gone. */
+    private volatile long promotedAtVersion;
     private volatile io.sluice.proxy.session.Promotion lastPromotion;
     /** A failover or switchover runs (set before it is queued, so that a second one is refused, not queued). */
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -217,6 +219,9 @@ public final class Failover implements AutoCloseable {
         for (ServerView v : raw.servers()) {
             if (fenced.contains(v.name())) {
                 servers.add(new ServerView(v.name(), Role.UNKNOWN, false, false, -1, v.weight(), v.readOnly()));
+            } else if (v.name().equals(up) && !v.reachable() && raw.version() > promotedAtVersion) {
+                // Promoted, then lost before the monitor ever named it the source: no source until it answers.
+                servers.add(v);
             } else if (v.name().equals(up)) {
                 servers.add(new ServerView(v.name(), Role.SOURCE, true, false, 0, v.weight(), false));
             } else if (up != null && v.role() == Role.SOURCE) {
@@ -259,6 +264,12 @@ public final class Failover implements AutoCloseable {
                 worker.execute(() -> oldSourceReturned(server));
             }
             return;
+        }
+        String up = promoted;
+        if (up != null && !up.equals(detector.watched())) {
+            // Published before the monitor names it: watched from now, so that its death is noticed too.
+            detector.watch(up);
+            lastKind = FailureDetector.Kind.HEALTHY;
         }
         if (detector.watched() == null) {
             // Started after the monitor's first snapshot: no change has named the source to this listener yet.
@@ -462,7 +473,9 @@ public final class Failover implements AutoCloseable {
             for (String sql : winner.dialect.writable()) {
                 winner.exec(sql);
             }
+            promotedAtVersion = monitor.current().version();
             promoted = winner.name;
+            lastSource = winner.name;
             promotedOne = true;
             generation.incrementAndGet();
             int count = completed.incrementAndGet();
@@ -824,7 +837,9 @@ public final class Failover implements AutoCloseable {
             for (String sql : winner.dialect.writable()) {
                 winner.exec(sql);
             }
+            promotedAtVersion = monitor.current().version();
             promoted = target;
+            lastSource = target;
             promotedOne = true;
             generation.incrementAndGet();
             log.info("switchover: {} promoted and published; writes resume ({} ms after they were held)", target,

@@ -628,6 +628,57 @@ class FailoverTest {
     }
 
     /**
+     * Mode auto: the first source dies and is failed over automatically; the new one dies within
+     * {@code min_interval}, so the detector holds back ("an operator must act"), and FAILOVER on the admin port
+     * promotes the last replica.
+     */
+    @Test
+    @FreshCluster
+    void inAutoAFailoverHeldBackByMinIntervalIsForcedByAnOperator(SandboxCluster cluster) throws Exception {
+        createTable(cluster);
+        try (SluiceFixture sluice = SluiceFixture.start(SluiceFixture.withOperatorPorts(config(cluster, auto())))) {
+            SandboxServer first = cluster.source();
+            first.kill9();
+            await().atMost(Duration.ofSeconds(30)).until(() -> source(sluice).filter(s -> !s.equals(first.name()))
+                    .isPresent());
+            SandboxServer second = byName(cluster, source(sluice).orElseThrow());
+            SandboxServer third = cluster.replicas().stream().filter(r -> r != second).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> third.isReplicating()
+                    && String.valueOf(second.port()).equals(third.replicationStatus().get("Master_Port")));
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (12, 1)");
+            }
+            String position = second.queryValue("SELECT @@GLOBAL.gtid_binlog_pos");
+            assertThat(third.queryValue("SELECT MASTER_GTID_WAIT('" + position + "', 10)")).isEqualTo("0");
+
+            second.kill9();
+            await().atMost(Duration.ofSeconds(10)).until(() -> source(sluice).isEmpty());
+            // Time for the detector to conclude (3 checks, the replica agrees): it holds back, within min_interval.
+            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> sluice.sluice().failover().failovers() == 1);
+            assertThat(source(sluice)).isEmpty();
+
+            try (Connection a = admin(sluice); Statement s = a.createStatement()) {
+                assertThat(s.execute("FAILOVER")).isTrue();
+                try (ResultSet rs = s.getResultSet()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString("old_source")).isEqualTo(second.name());
+                    assertThat(rs.getString("new_source")).isEqualTo(third.name());
+                    System.out.println("FAILOVER forced after min_interval held auto back: " + rs.getString("old_source")
+                            + " -> " + rs.getString("new_source") + " in " + rs.getString("duration_ms") + " ms");
+                }
+            }
+            try (Connection c = connect(sluice); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fo.t VALUES (12, 2)");
+            }
+            assertThat(third.queryValue("SELECT COUNT(*) FROM fo.t WHERE w = 12")).isEqualTo("2");
+            assertThat(third.queryValue("SELECT @@GLOBAL.read_only")).isEqualTo("0");
+            assertThat(sluice.sluice().failover().fenced()).containsExactlyInAnyOrder(first.name(), second.name());
+            assertThat(sluice.sluice().failover().failovers()).isEqualTo(2);
+        }
+    }
+
+    /**
      * The ways FAILOVER says no, through the admin port, with the source dead (mode off; replica2 is
      * {@code candidate: false}): a target that may not be promoted; a second FAILOVER while one runs (the first is
      * slowed by replica1, stalled with SIGSTOP, which it waits for and leaves out); a failover that finds no candidate
