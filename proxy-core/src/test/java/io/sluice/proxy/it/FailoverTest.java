@@ -47,7 +47,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Failover against real clusters: kill -9 the source under load, a stall that is not a death, the old source coming
- * back, and mode {@code off}. Sluice runs with the default monitor interval (500ms) and failover settings, except the
+ * back, mode {@code off}, an operator's FAILOVER through the admin port (and its refusals), a candidate catching up
+ * from a more advanced replica, semi-sync kept after a failover or switchover, and a dual-source pair. Sluice runs with the default monitor interval (500ms) and failover settings, except the
  * replication account (the sandbox's has a password, which servers never show).
  */
 @ExtendWith(ClusterExtension.class)
