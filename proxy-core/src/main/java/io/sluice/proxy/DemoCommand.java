@@ -111,10 +111,15 @@ final class DemoCommand implements Callable<Integer> {
                 + "  in the admin interface");
         System.out.println("Ctrl-C stops Sluice and the sandbox, and deletes it.");
         CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C or SIGTERM: stop Sluice, stop the servers and delete the sandbox, then exit 0 (a JVM ending on a
+        // signal reports 128 + its number; halt sets the status from inside the hook, as the main command does).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sluice.close();
             cluster.close();
+            System.out.println("Sluice and the sandbox stopped; " + cluster.baseDir() + " deleted.");
+            System.out.flush();
             stopped.countDown();
+            Runtime.getRuntime().halt(0);
         }, "sluice-demo-shutdown"));
         try {
             stopped.await();

@@ -109,14 +109,24 @@ public final class Sluice implements AutoCloseable {
     private java.util.function.Supplier<TopologySnapshot> roles;
     private UnaryOperator<GtidTracking> gtidView = UnaryOperator.identity();
     private ScheduledFuture<?> accountRefresh;
-    private QueryClient accountClient;
+    private volatile QueryClient accountClient;
+    /** The server {@link #accountClient} is connected to. */
+    private volatile BackendEndpoint accountSource;
+    private LinkPools pools;
+    /**
+     * Backends a reload removed that are still draining (statements sent there finishing); a backend leaves this set
+     * when it is gone everywhere.
+     */
+    private final java.util.Set<String> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How often a leaving backend is looked at to see whether its statements are over. */
+    private static final long LEAVING_POLL_MILLIS = 50;
 
     private Sluice(SluiceConfig config) {
         this.config = config;
         this.live = config;
         this.transport = Transport.best();
         this.boss = transport.group(1, "sluice-accept");
-        this.workers = transport.group(0, "sluice-io");
+        this.workers = transport.group(config.ioThreads(), "sluice-io");
         this.users = new UserDirectory(configuredAccounts(config));
         this.registry = new ConnectionRegistry(config.maxConnections());
     }
@@ -217,6 +227,7 @@ public final class Sluice implements AutoCloseable {
         }
         LinkPools pools = new LinkPools(config.pool().maxPerBackend(), eventLoops(workers),
                 config.pool().acquireTimeout().toMillis());
+        this.pools = pools;
         services = new SessionServices(users, registry, identity, routes, clientTls, backendTls, rsa,
                 transport.socketChannel(), config.maxAllowedPacket(), config.handshakeTimeout(), READ_TIMEOUT, CONNECT_TIMEOUT,
                 inspector, pools, metrics, lifecycle);
@@ -228,7 +239,9 @@ public final class Sluice implements AutoCloseable {
                     return m == null ? 0 : m == BackendOverrides.Mode.SOFT ? 1 : 2;
                 }));
         if (config.usersFromBackend() && config.monitor().isPresent()) {
-            startAccountRefresh(primary, config.monitor().get(), backendTls);
+            Routes current = routes;
+            // From the source of the moment (after a failover, the promoted one), never a server fixed at start.
+            startAccountRefresh(() -> current.endpoint(current.primary()), config.monitor().get(), backendTls);
         }
         startOperatorListeners(identity, routes, pools, primary);
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());
@@ -348,12 +361,12 @@ public final class Sluice implements AutoCloseable {
         throw new StartupException("backends: no backend answered: " + String.join("; ", problems));
     }
 
-    private void startAccountRefresh(BackendEndpoint source, MonitorConfig monitor, SslContext backendTls)
-            throws InterruptedException {
+    private void startAccountRefresh(java.util.function.Supplier<BackendEndpoint> source, MonitorConfig monitor,
+                                     SslContext backendTls) throws InterruptedException {
         try {
             refreshAccounts(source, monitor, backendTls).get(CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("cannot load accounts from {} yet (will retry every {}): {}", source,
+            log.warn("cannot load accounts from {} yet (will retry every {}): {}", source.get(),
                     config.usersRefreshInterval(), e.getCause() == null ? e : e.getCause().getMessage());
         }
         long every = config.usersRefreshInterval().toMillis();
@@ -361,17 +374,23 @@ public final class Sluice implements AutoCloseable {
                 every, every, TimeUnit.MILLISECONDS);
     }
 
-    private java.util.concurrent.CompletableFuture<Void> refreshAccounts(BackendEndpoint source, MonitorConfig monitor,
-                                                                         SslContext backendTls) {
+    private java.util.concurrent.CompletableFuture<Void> refreshAccounts(
+            java.util.function.Supplier<BackendEndpoint> sourceNow, MonitorConfig monitor, SslContext backendTls) {
+        BackendEndpoint source = sourceNow.get();
         java.util.concurrent.CompletableFuture<QueryClient> client;
-        if (accountClient != null && accountClient.connection().isActive()) {
-            client = java.util.concurrent.CompletableFuture.completedFuture(accountClient);
+        QueryClient open = accountClient;
+        if (open != null && open.connection().isActive() && source.equals(accountSource)) {
+            client = java.util.concurrent.CompletableFuture.completedFuture(open);
         } else {
+            if (open != null) {
+                open.close();   // the source changed (a failover, a switchover): read from the new one
+            }
             client = QueryClient.connect(workers.next(), transport.socketChannel(), source, monitor.user(),
                     monitor.password(), backendTls, (int) CONNECT_TIMEOUT.toMillis());
         }
         return client.thenCompose(c -> {
             accountClient = c;
+            accountSource = source;
             return c.query(BackendAccounts.QUERY);
         }).thenAccept(result -> {
             List<Account> loaded = BackendAccounts.fromRows(result);
@@ -544,9 +563,23 @@ public final class Sluice implements AutoCloseable {
     /**
      * Applies what can change without dropping a client connection: the static accounts ({@code users}), the
      * routing policy ({@code routing.*}: lag budget, fallback, default consistency, causal wait; sessions that chose
-     * their own level keep it) and the read weights of the backends. Anything else (addresses, listeners, the
-     * monitor, TLS, pools, adding or removing a backend) needs a restart: such a file is refused whole, naming the
-     * keys, and nothing changes.
+     * their own level keep it), the backends' read weights, {@code candidate} and {@code priority}, and the set of
+     * backends itself (with a monitor section):
+     * <ul>
+     *   <li>An added backend is checked by the monitor, followed by the GTID tracker, reported by the metrics,
+     *       listed by {@code SHOW BACKENDS} and known to failover at once; the router gives it reads only once the
+     *       monitor's check found it a healthy replica within the lag budget (and, for {@code session}/{@code global}
+     *       reads, once the tracker has seeded it): the rules every backend starts under.</li>
+     *   <li>A removed backend gets no new statement (as {@code OFFLINE SOFT}); its idle pooled connections are closed
+     *       at once and those in use when they are given back; once no statement is in flight there and no session
+     *       holds a connection to it (or after {@code shutdown.drain_timeout}), it leaves the monitor, the tracker,
+     *       the routes and the metrics. The source cannot be removed (switch over first), nor every backend.</li>
+     *   <li>A backend that keeps its name but moves to another address is refused: remove it in one reload and add
+     *       it back in the next, so that no connection pooled for the old address is taken for the new one.</li>
+     * </ul>
+     * Anything else (listeners, the monitor, TLS, pools, failover settings) needs a restart. A file with any change
+     * that cannot be applied is refused whole, naming the keys, and nothing changes: every check is made before the
+     * first change.
      *
      * @return one line saying what changed
      */
@@ -559,6 +592,9 @@ public final class Sluice implements AutoCloseable {
         if (now.maxConnections() != next.maxConnections()) {
             restart.add("max_connections");
         }
+        if (now.ioThreads() != next.ioThreads()) {
+            restart.add("io_threads");
+        }
         if (!now.handshakeTimeout().equals(next.handshakeTimeout())) {
             restart.add("handshake_timeout");
         }
@@ -568,9 +604,6 @@ public final class Sluice implements AutoCloseable {
         if (now.usersFromBackend() != next.usersFromBackend()
                 || !now.usersRefreshInterval().equals(next.usersRefreshInterval())) {
             restart.add("users_from_backend / users_refresh_interval");
-        }
-        if (!addresses(now).equals(addresses(next))) {
-            restart.add("backends (adding, removing or moving one)");
         }
         if (!now.monitor().equals(next.monitor())) {
             restart.add("monitor");
@@ -596,12 +629,15 @@ public final class Sluice implements AutoCloseable {
         if (!now.failover().equals(next.failover())) {
             restart.add("failover");
         }
-        if (!failoverRoles(now).equals(failoverRoles(next))) {
-            restart.add("backends' candidate / priority");
-        }
         if (!restart.isEmpty()) {
             throw new AdminContext.ReloadRefusedException("these need a restart: " + String.join(", ", restart));
         }
+        Map<String, HostPort> before = addresses(now);
+        Map<String, HostPort> after = addresses(next);
+        List<BackendConfig> added = next.backends().stream().filter(b -> !before.containsKey(b.name())).toList();
+        List<String> removed = now.backends().stream().map(BackendConfig::name).filter(n -> !after.containsKey(n))
+                .toList();
+        checkMembership(before, after, added, removed);
         if (!now.routing().equals(next.routing()) && topologyRoutes == null) {
             throw new AdminContext.ReloadRefusedException("routing needs a monitor section");
         }
@@ -620,16 +656,144 @@ public final class Sluice implements AutoCloseable {
             weights.put(b.name(), b.weight());
         }
         for (BackendConfig b : now.backends()) {
-            weightsChanged |= weights.get(b.name()) != b.weight();
+            weightsChanged |= weights.containsKey(b.name()) && weights.get(b.name()) != b.weight();
+        }
+        if (weightsChanged || !added.isEmpty()) {
+            overrides.weights(weights);
         }
         if (weightsChanged) {
-            overrides.weights(weights);
             changed.add("weights");
+        }
+        for (BackendConfig b : added) {
+            addBackend(b);
+        }
+        if (!added.isEmpty()) {
+            changed.add("added " + String.join(", ", added.stream().map(BackendConfig::name).toList()));
+        }
+        Map<String, String> rolesBefore = failoverRoles(now);
+        Map<String, String> rolesAfter = failoverRoles(next);
+        boolean rolesChanged = rolesAfter.entrySet().stream()
+                .anyMatch(e -> rolesBefore.containsKey(e.getKey()) && !rolesBefore.get(e.getKey()).equals(e.getValue()));
+        if (failover != null && (!added.isEmpty() || !removed.isEmpty() || rolesChanged)) {
+            failover.backends(next.backends());
+        }
+        if (rolesChanged) {
+            changed.add("candidate / priority");
+        }
+        for (String name : removed) {
+            removeBackend(name, next.shutdown().drainTimeout());
+        }
+        if (!removed.isEmpty()) {
+            changed.add("removing " + String.join(", ", removed) + " (statements there finish first)");
         }
         live = next;
         String summary = changed.isEmpty() ? "nothing changed" : "applied: " + String.join(", ", changed);
         log.info("configuration reloaded from {}: {}", configFile, summary);
         return summary;
+    }
+
+    /**
+     * Whether the backends can go from {@code before} to {@code after}; throws naming every reason they cannot. Changes
+     * nothing.
+     */
+    private void checkMembership(Map<String, HostPort> before, Map<String, HostPort> after, List<BackendConfig> added,
+                                 List<String> removed) throws AdminContext.ReloadRefusedException {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, HostPort> e : after.entrySet()) {
+            HostPort was = before.get(e.getKey());
+            if (was != null && !was.equals(e.getValue())) {
+                problems.add("backends: " + e.getKey() + " moves from " + was + " to " + e.getValue()
+                        + " (remove it in one reload and add it back in the next)");
+            }
+        }
+        if ((!added.isEmpty() || !removed.isEmpty()) && topologyRoutes == null) {
+            problems.add("backends: adding or removing one needs a monitor section (without one, every statement goes"
+                    + " to the first backend)");
+        }
+        if (after.isEmpty()) {
+            problems.add("backends: a reload cannot remove every backend");
+        }
+        if ((!added.isEmpty() || !removed.isEmpty()) && failover != null && failover.inProgress()) {
+            // A failover or switchover reads the backends as it goes; it must not see them change under it.
+            problems.add("backends: a failover or switchover is running; reload once it is over");
+        }
+        String source = roles == null ? null : roles.get().source().map(ServerView::name).orElse(null);
+        for (String name : removed) {
+            if (name.equals(source)) {
+                problems.add("backends: " + name + " is the source and cannot be removed; switch over first"
+                        + " (SWITCHOVER TO <replica>), then reload");
+            }
+        }
+        for (BackendConfig b : added) {
+            if (leaving.contains(b.name())) {
+                problems.add("backends: " + b.name() + " is still leaving after the last reload (statements there"
+                        + " are finishing); reload again once the log says it is gone");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AdminContext.ReloadRefusedException(String.join("; ", problems));
+        }
+    }
+
+    /**
+     * A reload added {@code b}. Sessions may reach it, the metrics report it, then the tracker follows it and, last,
+     * the monitor checks it: the router chooses it once the monitor's snapshots include it, after its first check.
+     */
+    private void addBackend(BackendConfig b) {
+        MonitoredBackend m = MonitoredBackend.from(b);
+        pools.reinstate(b.name());
+        topologyRoutes.addEndpoint(m.endpoint());
+        metrics.addServer(b.name());
+        tracker.add(m);
+        monitor.add(m);
+        log.info("reload: backend {} added at {}; it takes reads once the monitor finds it a healthy replica",
+                b.name(), b.address());
+    }
+
+    /**
+     * A reload removed {@code name}: retired at once (no new statement, idle connections closed, those in use closed
+     * when given back), then gone from the monitor, the tracker, the routes and the metrics once nothing runs there,
+     * or after {@code drainTimeout}. Never blocks: a task on an event loop watches the drain.
+     */
+    private void removeBackend(String name, Duration drainTimeout) {
+        overrides.retire(name);
+        pools.retire(name);
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        log.info("reload: backend {} removed; no new statements go to it, {} in flight there may finish (up to {})",
+                name, topologyRoutes.inFlight(name), io.sluice.proxy.config.Durations.format(drainTimeout));
+        leaving.add(name);
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (closed.get()) {
+                return;
+            }
+            int inFlight = topologyRoutes.inFlight(name);
+            int held = pools.openConnections(name) - pools.idleConnections(name);
+            boolean late = System.nanoTime() - deadline > 0;
+            if ((inFlight > 0 || held > 0) && !late) {
+                workers.next().schedule(check[0], LEAVING_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (late) {
+                log.warn("reload: backend {} still had {} statement(s) in flight and {} connection(s) in use after {};"
+                        + " removing it anyway", name, inFlight, held, io.sluice.proxy.config.Durations.format(drainTimeout));
+            }
+            monitor.remove(name).whenComplete((v, e) -> {
+                tracker.remove(name);
+                topologyRoutes.removeEndpoint(name);
+                metrics.removeServer(name);
+                pools.closeIdle(name);
+                overrides.forget(name);
+                leaving.remove(name);
+                log.info("reload: backend {} is gone", name);
+            });
+        };
+        workers.next().execute(check[0]);
+    }
+
+    /** Backends a reload removed that are still draining. */
+    public java.util.Set<String> leaving() {
+        return java.util.Set.copyOf(leaving);
     }
 
     /** Each backend's failover candidacy and priority, which the running failover took at start. */
@@ -641,7 +805,7 @@ public final class Sluice implements AutoCloseable {
         return out;
     }
 
-    /** Each backend's name and address: what a reload may not change. */
+    /** Each backend's name and address: a reload adds and removes names, and may not move one. */
     private static Map<String, HostPort> addresses(SluiceConfig c) {
         Map<String, HostPort> out = new HashMap<>();
         for (BackendConfig b : c.backends()) {

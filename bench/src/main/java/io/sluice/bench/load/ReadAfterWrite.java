@@ -85,7 +85,9 @@ final class ReadAfterWrite {
              PreparedStatement read = c.prepareStatement(readHint
                      + "SELECT (SELECT v FROM ryw WHERE id = ?), (SELECT name FROM whoami)")) {
             if (setup != null) {
-                s.execute(setup);
+                for (String statement : setup.split(";\\s*")) {   // Sluice answers its SETs one statement at a time
+                    s.execute(statement);
+                }
             }
             long v = 0;
             while (System.nanoTime() < deadline && n < out.length) {

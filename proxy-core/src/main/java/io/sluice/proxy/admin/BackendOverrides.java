@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  * </ul>
  * Taking the source offline stops writes (they are refused: no source), as it should for its maintenance.
  *
+ * <p>A backend a configuration reload removes is {@link #retire retired} the same way as {@code OFFLINE SOFT} while
+ * the statements already sent to it finish; then it leaves the monitor and is {@link #forget forgotten} here.
+ *
  * <p>{@link #topology()} wraps the monitor's supplier; the overridden snapshot is computed once per monitor snapshot
  * and change of overrides, not per statement. Thread-safe.
  */
@@ -40,6 +43,27 @@ public final class BackendOverrides {
     private final Map<String, Mode> offline = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile Applied applied;
+
+    /** Backends a reload removed, draining before they leave the monitor: treated as {@link Mode#SOFT}. */
+    private final Map<String, Boolean> retiring = new ConcurrentHashMap<>();
+
+    /** A reload removed {@code server}: no new statement goes to it; those already there finish (as SOFT). */
+    public void retire(String server) {
+        retiring.put(server, Boolean.TRUE);
+        generation.incrementAndGet();
+    }
+
+    /** The removed server left the monitor: drop what was known of it here (its retirement, an operator's mode). */
+    public void forget(String server) {
+        retiring.remove(server);
+        offline.remove(server);
+        generation.incrementAndGet();
+    }
+
+    /** Whether a reload removed the server and it is still draining. */
+    public boolean retiring(String server) {
+        return retiring.containsKey(server);
+    }
 
     public void set(String server, Mode mode) {
         offline.put(server, mode);
@@ -74,7 +98,7 @@ public final class BackendOverrides {
 
     TopologySnapshot apply(TopologySnapshot raw) {
         Map<String, Integer> w = weights;
-        if (offline.isEmpty() && w.isEmpty()) {
+        if (offline.isEmpty() && w.isEmpty() && retiring.isEmpty()) {
             return raw;
         }
         long g = generation.get();
@@ -85,6 +109,9 @@ public final class BackendOverrides {
         List<ServerView> servers = new ArrayList<>(raw.servers().size());
         for (ServerView v : raw.servers()) {
             Mode m = offline.get(v.name());
+            if (retiring.containsKey(v.name()) && m == null) {
+                m = Mode.SOFT;
+            }
             int weight = w.getOrDefault(v.name(), v.weight());
             if (m == null) {
                 servers.add(weight == v.weight() ? v : new ServerView(v.name(), v.role(), v.reachable(), v.replicating(),

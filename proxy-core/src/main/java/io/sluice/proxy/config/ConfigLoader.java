@@ -43,7 +43,8 @@ public final class ConfigLoader {
     private static final Section SHUTDOWN = Section.of("drain_timeout");
     private static final Section FAILOVER = Section.of("mode", "failcount", "min_interval", "catchup_timeout",
             "write_hold", "rejoin", "replication_user", "replication_password", "lost_write");
-    private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet")
+    private static final Section ROOT = Section.of("listen", "max_connections", "handshake_timeout", "max_allowed_packet",
+                    "io_threads")
             .listOf("users", USER)
             .scalars("users_from_backend", "users_refresh_interval")
             .listOf("backends", BACKEND)
@@ -119,6 +120,10 @@ public final class ConfigLoader {
     private static SluiceConfig read(Mapping root, Problems problems) {
         HostPort listen = root.address("listen", SluiceConfig.DEFAULT_LISTEN);
         int maxConnections = root.integer("max_connections", SluiceConfig.DEFAULT_MAX_CONNECTIONS, 1);
+        int ioThreads = root.integer("io_threads", 0, 0);
+        if (ioThreads > SluiceConfig.MAX_IO_THREADS) {
+            root.error("io_threads", "must be at most " + SluiceConfig.MAX_IO_THREADS + " (0: one per core)");
+        }
         var handshakeTimeout = root.duration("handshake_timeout", SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT);
         long maxAllowedPacket = root.size("max_allowed_packet", SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
                 SluiceConfig.MIN_MAX_ALLOWED_PACKET, SluiceConfig.MAX_MAX_ALLOWED_PACKET);
@@ -159,7 +164,7 @@ public final class ConfigLoader {
         }
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, proxyNetworks,
-                failover);
+                failover, ioThreads);
     }
 
     private static Optional<AdminConfig> readAdmin(Mapping m) {

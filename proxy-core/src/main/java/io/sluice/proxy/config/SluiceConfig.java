@@ -39,6 +39,9 @@ import java.util.Optional;
  *                             PROXY protocol is off). A connection from a listed network without a header is refused,
  *                             and so is a header from any other network
  * @param failover             {@code failover}: optional; {@link FailoverConfig#defaults()} when absent (mode auto)
+ * @param ioThreads            {@code io_threads}: the event loops serving client and backend connections; 0 (the
+ *                             default) is one per core the process may use, which under load beats more (each extra
+ *                             loop per core only adds context switches)
  *
  * <p>The constructors that predate the {@code admin}, {@code metrics}, {@code shutdown} and
  * {@code proxy_protocol_networks} keys (used to embed Sluice, as the tests do) take no admin section, {@link
@@ -49,7 +52,7 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
                            boolean usersFromBackend, Duration usersRefreshInterval, List<BackendConfig> backends,
                            Optional<MonitorConfig> monitor, TlsConfig tls, RoutingConfig routing,
                            PoolConfig pool, Optional<AdminConfig> admin, MetricsConfig metrics, ShutdownConfig shutdown,
-                           List<Cidr> proxyProtocolNetworks, FailoverConfig failover) {
+                           List<Cidr> proxyProtocolNetworks, FailoverConfig failover, int ioThreads) {
     /** Default for {@code listen}: loopback only, so that exposing the proxy is a decision. */
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 6033);
     /** Default for {@code max_connections}. */
@@ -61,6 +64,8 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
     /** Bounds of {@code max_allowed_packet}, the server's own (1K to 1G). */
     public static final long MIN_MAX_ALLOWED_PACKET = 1L << 10;
     public static final long MAX_MAX_ALLOWED_PACKET = 1L << 30;
+    /** Bound of {@code io_threads}: far above any core count a proxy host has, far below a typo's. */
+    public static final int MAX_IO_THREADS = 1024;
     /** Default for {@code users_refresh_interval}. */
     public static final Duration DEFAULT_USERS_REFRESH_INTERVAL = Duration.ofSeconds(10);
 
@@ -89,9 +94,22 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
         Objects.requireNonNull(shutdown, "shutdown");
         proxyProtocolNetworks = List.copyOf(proxyProtocolNetworks);
         Objects.requireNonNull(failover, "failover");
+        if (ioThreads < 0 || ioThreads > MAX_IO_THREADS) {
+            throw new IllegalArgumentException("ioThreads must be from 0 to " + MAX_IO_THREADS + ": " + ioThreads);
+        }
         if (usersFromBackend && monitor.isEmpty()) {
             throw new IllegalArgumentException("usersFromBackend needs monitor credentials");
         }
+    }
+
+    /** With {@code io_threads} at its default (one per core). */
+    public SluiceConfig(HostPort listen, int maxConnections, Duration handshakeTimeout, long maxAllowedPacket,
+                        List<UserConfig> users, boolean usersFromBackend, Duration usersRefreshInterval,
+                        List<BackendConfig> backends, Optional<MonitorConfig> monitor, TlsConfig tls,
+                        RoutingConfig routing, PoolConfig pool, Optional<AdminConfig> admin, MetricsConfig metrics,
+                        ShutdownConfig shutdown, List<Cidr> proxyProtocolNetworks, FailoverConfig failover) {
+        this(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend, usersRefreshInterval,
+                backends, monitor, tls, routing, pool, admin, metrics, shutdown, proxyProtocolNetworks, failover, 0);
     }
 
     /** With the failover section at its defaults. */
@@ -143,59 +161,70 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
     /** The same configuration with another routing section. */
     public SluiceConfig withRouting(RoutingConfig r) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, r, pool, admin, metrics, shutdown, proxyProtocolNetworks, failover);
+                usersRefreshInterval, backends, monitor, tls, r, pool, admin, metrics, shutdown, proxyProtocolNetworks, failover,
+                ioThreads);
     }
 
     /** The same configuration with another pool section. */
     public SluiceConfig withPool(PoolConfig p) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, p, admin, metrics, shutdown, proxyProtocolNetworks, failover);
+                usersRefreshInterval, backends, monitor, tls, routing, p, admin, metrics, shutdown, proxyProtocolNetworks, failover,
+                ioThreads);
     }
 
     /** The same configuration with another {@code max_allowed_packet}. */
     public SluiceConfig withMaxAllowedPacket(long bytes) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, bytes, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
-                proxyProtocolNetworks, failover);
+                proxyProtocolNetworks, failover, ioThreads);
     }
 
     /** The same configuration with an admin section. */
     public SluiceConfig withAdmin(AdminConfig a) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, Optional.of(a), metrics, shutdown,
-                proxyProtocolNetworks, failover);
+                proxyProtocolNetworks, failover, ioThreads);
     }
 
     /** The same configuration with another metrics section. */
     public SluiceConfig withMetrics(MetricsConfig m) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, m, shutdown, proxyProtocolNetworks, failover);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, m, shutdown, proxyProtocolNetworks, failover,
+                ioThreads);
     }
 
     /** The same configuration with another shutdown section. */
     public SluiceConfig withShutdown(ShutdownConfig s) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, s, proxyProtocolNetworks, failover);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, s, proxyProtocolNetworks, failover, ioThreads);
     }
 
     /** The same configuration with another {@code proxy_protocol_networks}. */
     public SluiceConfig withProxyProtocolNetworks(List<Cidr> networks) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
-                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, networks, failover);
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown, networks, failover,
+                ioThreads);
     }
 
     /** The same configuration with another {@code handshake_timeout}. */
     public SluiceConfig withHandshakeTimeout(Duration d) {
         return new SluiceConfig(listen, maxConnections, d, maxAllowedPacket, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
-                proxyProtocolNetworks, failover);
+                proxyProtocolNetworks, failover, ioThreads);
     }
 
     /** The same configuration with another failover section. */
     public SluiceConfig withFailover(FailoverConfig f) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
                 usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
-                proxyProtocolNetworks, f);
+                proxyProtocolNetworks, f, ioThreads);
+    }
+
+    /** The same configuration with another {@code io_threads}. */
+    public SluiceConfig withIoThreads(int n) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, tls, routing, pool, admin, metrics, shutdown,
+                proxyProtocolNetworks, failover, n);
     }
 
     /** Default for {@code users_from_backend}: on exactly when monitor credentials are configured. */

@@ -90,7 +90,8 @@ public final class Failover implements AutoCloseable {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final FailoverConfig config;
-    private final List<BackendConfig> backends;
+    /** Replaced whole by {@link #backends(List)} when a reload adds or removes a backend. */
+    private volatile List<BackendConfig> backends;
     private final Monitor monitor;
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelType;
@@ -163,6 +164,15 @@ public final class Failover implements AutoCloseable {
         monitor.addCheckListener(f::checked);
         log.info("failover: {}", config);
         return f;
+    }
+
+    /**
+     * A configuration reload changed the backends (added, removed, or their {@code candidate} / {@code priority}):
+     * failovers and switchovers that start from now on choose among {@code next}.
+     */
+    public void backends(List<BackendConfig> next) {
+        backends = List.copyOf(next);
+        detector.backends(next.stream().map(MonitoredBackend::from).toList());
     }
 
     /** The monitor's snapshots with fenced servers taken out and a just-promoted source put in. */

@@ -46,7 +46,8 @@ final class FailureDetector {
     record Verdict(Kind kind, String why) {
     }
 
-    private final List<MonitoredBackend> backends;
+    /** Written by a reload from another thread, read on the loop: replaced whole. */
+    private volatile List<MonitoredBackend> backends;
     private final int failcount;
     private final long minIntervalNanos;
     private final Map<String, Observation> latest = new HashMap<>();
@@ -63,6 +64,11 @@ final class FailureDetector {
         }
         this.failcount = failcount;
         this.minIntervalNanos = minInterval.toNanos();
+    }
+
+    /** A reload added or removed backends: which replicas can confirm the source's loss. */
+    void backends(List<MonitoredBackend> next) {
+        backends = List.copyOf(next);
     }
 
     /** The server to watch as the source (the monitor named it); a change starts the count again. */

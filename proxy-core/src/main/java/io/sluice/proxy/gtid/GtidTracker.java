@@ -6,7 +6,6 @@ import io.sluice.proxy.monitor.MonitoredBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,8 +36,10 @@ import java.util.function.Consumer;
  * <p>A caveat for read-your-writes: both servers hand a transaction to binlog readers once it is written (and, with
  * {@code sync_binlog=1}, synced) to the binlog, which in group commit comes just before the storage engine's commit
  * makes it visible to other sessions. A read sent the instant a waiter fires can therefore, rarely and for a moment,
- * miss the transaction. Where that matters, the session can fence the read with {@code MASTER_GTID_WAIT} (MariaDB) or
- * {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL) and a short timeout, which should then almost always return at once.
+ * miss the transaction. So the stream decides where a read may go, and the server decides whether the read may run:
+ * unless an earlier commit wait there already confirmed them ({@link #visible}), the session sends
+ * {@code MASTER_GTID_WAIT} (MariaDB) or {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL) in the same write as the read,
+ * which returns at once when the commit is done.
  *
  * <h2>Threads</h2>
  * One thread per server ({@code sluice-gtid-<name>}, a daemon), never a Netty event loop: the binlog client blocks.
@@ -85,12 +86,21 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
     }
 
     private final WaiterRegistry registry;
-    private final Map<String, BinlogFollower> followers;
+    /** Copy-on-write: replaced whole (under this tracker's lock) when a reload adds or removes a server. */
+    private volatile Map<String, BinlogFollower> followers;
+    private final MonitorSettings settings;
+    /** Binlog client server ids in use, so that an added follower draws a fresh one; guarded by this tracker. */
+    private final Set<Long> serverIds;
+    /** Per server, what its commit waits confirmed; grows by union, written from any session's event loop. */
+    private final Map<String, GtidSet> visible = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers, long currentWithinNanos) {
+    private GtidTracker(WaiterRegistry registry, Map<String, BinlogFollower> followers, long currentWithinNanos,
+                        MonitorSettings settings, Set<Long> serverIds) {
         this.registry = registry;
         this.followers = followers;
         this.currentWithinNanos = currentWithinNanos;
+        this.settings = settings;
+        this.serverIds = serverIds;
     }
 
     /** A streamed server heard from within this is {@link #current}: two heartbeat (monitor) intervals. */
@@ -128,16 +138,62 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
         Map<String, BinlogFollower> followers = new LinkedHashMap<>();
         Set<Long> ids = new HashSet<>();
         for (MonitoredBackend b : backends) {
-            long id;
-            do {
-                id = SERVER_ID_BASE + ThreadLocalRandom.current().nextInt(1 << 24);
-            } while (!ids.add(id));
-            followers.put(b.name(), new BinlogFollower(b.endpoint(), settings, id, registry));
+            followers.put(b.name(), new BinlogFollower(b.endpoint(), settings, drawServerId(ids), registry));
         }
-        GtidTracker tracker = new GtidTracker(registry, Map.copyOf(followers), settings.interval().toNanos() * 2);
+        GtidTracker tracker = new GtidTracker(registry, Map.copyOf(followers), settings.interval().toNanos() * 2,
+                settings, ids);
         followers.values().forEach(BinlogFollower::start);
         log.info("GTID tracker following {}", backends.stream().map(b -> b.endpoint().toString()).toList());
         return tracker;
+    }
+
+    private static long drawServerId(Set<Long> taken) {
+        long id;
+        do {
+            id = SERVER_ID_BASE + ThreadLocalRandom.current().nextInt(1 << 24);
+        } while (!taken.add(id));
+        return id;
+    }
+
+    /**
+     * Starts following one more backend (a configuration reload added it), on a thread of its own, and returns at
+     * once. Its set is unknown until it is seeded, and until then no consistent read waits on it or is sent to it.
+     */
+    public synchronized void add(MonitoredBackend backend) {
+        if (followers.containsKey(backend.name())) {
+            throw new IllegalArgumentException("already tracking " + backend.name());
+        }
+        registry.add(backend.name());
+        BinlogFollower f = new BinlogFollower(backend.endpoint(), settings, drawServerId(serverIds), registry);
+        Map<String, BinlogFollower> next = new LinkedHashMap<>(followers);
+        next.put(backend.name(), f);
+        followers = Map.copyOf(next);
+        f.start();
+        log.info("GTID tracker now also following {}", backend.endpoint());
+    }
+
+    /**
+     * Stops following a backend (a configuration reload removed it) and forgets its set. Returns at once: the
+     * follower's socket is closed, which ends its thread; a publication it makes meanwhile is dropped. A name that is
+     * not tracked is ignored.
+     */
+    public synchronized void remove(String server) {
+        BinlogFollower f = followers.get(server);
+        if (f == null) {
+            return;
+        }
+        Map<String, BinlogFollower> next = new LinkedHashMap<>(followers);
+        next.remove(server);
+        followers = Map.copyOf(next);
+        f.signalClose();
+        registry.remove(server);
+        visible.remove(server);   // a server added back under this name confirms its commits afresh
+        log.info("GTID tracker no longer following {}", server);
+    }
+
+    /** The servers followed now. */
+    public Set<String> servers() {
+        return followers.keySet();
     }
 
     /** MariaDB announces itself in its version string ({@code 10.11.6-MariaDB-log}, or after a {@code 5.5.5-} prefix). */
@@ -153,27 +209,34 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
     }
 
     /**
-     * How long after a transaction reaches a server's binlog stream Sluice counts it as visible there. Both servers
-     * hand a transaction to binlog readers once it is written to the binlog, a moment BEFORE the storage engine
-     * commits it (MariaDB's group commit writes and signals the binlog, then runs the engine commits; MySQL's
-     * dump threads read up to the position set after the flush stage). A read sent the instant the GTID arrives can
-     * therefore, rarely, miss the row: the read-your-writes checker saw 5 in 11,000 reads do so. The engine commit
-     * follows within microseconds on an idle server; a millisecond covers a loaded one.
-     */
-    public static final Duration VISIBILITY_GRACE = Duration.ofMillis(1);
-
-    /**
-     * The newest set the server published at least {@link #VISIBILITY_GRACE} ago: what it has certainly made
-     * visible to readers (see there). Routing chooses replicas by this set, never by {@link #executed}, the newest.
+     * What the server's own commit waits confirmed (see {@link GtidTracking#visible}). Both servers hand a
+     * transaction to binlog readers once it is written to the binlog, a moment BEFORE the storage engine commits it
+     * (MariaDB's group commit writes and signals the binlog, then runs the engine commits; MySQL's dump threads read
+     * up to the position set after the flush stage), and on a loaded server that moment can last milliseconds: a
+     * grace period after the stream (1 ms, earlier) still let about one read in 10,000 miss the session's own write.
+     * Only the server can say a transaction is committed, so only its answer counts. A set is dropped once the
+     * server's binlog no longer contains it (a server rebuilt under the same name).
      */
     @Override
-    public GtidSet settled(String server) {
-        return registry.settled(server, VISIBILITY_GRACE.toNanos());
+    public GtidSet visible(String server) {
+        GtidSet v = visible.get(server);
+        if (v == null) {
+            return GtidSet.empty();
+        }
+        if (!registry.executed(server).contains(v)) {
+            visible.remove(server, v);
+            return GtidSet.empty();
+        }
+        return v;
     }
 
     @Override
-    public Duration visibilityGrace() {
-        return VISIBILITY_GRACE;
+    public void confirmed(String server, GtidSet gtids) {
+        if (gtids.isEmpty() || !followers.containsKey(server)) {
+            return;
+        }
+        visible.merge(server, gtids, (had, more) -> had.contains(more) ? had : more.contains(had) ? more
+                : had.union(more));
     }
 
     /** Whether the server's set has been read at least once (it may since have gone {@link Mode#DOWN}). */
@@ -242,6 +305,7 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
      */
     @Override
     public void close() {
+        Map<String, BinlogFollower> followers = this.followers;
         followers.values().forEach(BinlogFollower::signalClose);
         long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
         try {

@@ -3,7 +3,6 @@ package io.sluice.proxy.gtid;
 import io.sluice.protocol.gtid.GtidSet;
 import io.sluice.routing.route.GtidView;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -28,11 +27,18 @@ public interface GtidTracking extends GtidView {
     };
 
     /**
-     * What the server has certainly made visible to readers: its executed set as it was a moment ago (a
-     * transaction reaches the binlog stream just before the engine commits it). Routing chooses by this set.
+     * What the server has certainly made visible to readers: the GTIDs its own commit wait ({@code MASTER_GTID_WAIT},
+     * {@code WAIT_FOR_EXECUTED_GTID_SET}) confirmed, as reported to {@link #confirmed}. {@link #executed} comes from
+     * the binlog stream, which hands a transaction out just before the storage engine commits it, so it cannot
+     * promise that a read sees the transaction: a read that needs GTIDs beyond this set carries a commit wait. The
+     * default, the empty set, makes every such read carry one.
      */
-    default GtidSet settled(String server) {
-        return executed(server);
+    default GtidSet visible(String server) {
+        return GtidSet.empty();
+    }
+
+    /** The server's commit wait returned: {@code gtids} are committed there and visible to every later read. */
+    default void confirmed(String server, GtidSet gtids) {
     }
 
     /**
@@ -41,11 +47,6 @@ public interface GtidTracking extends GtidView {
      */
     default boolean current(String server) {
         return true;
-    }
-
-    /** How long after a waiter fires the server may still be committing what it reached (see {@link #settled}). */
-    default Duration visibilityGrace() {
-        return Duration.ZERO;
     }
 
     /**

@@ -58,7 +58,8 @@ import java.util.function.Consumer;
 final class WaiterRegistry {
     private static final Logger log = LoggerFactory.getLogger(WaiterRegistry.class);
 
-    private final Map<String, Slot> slots;
+    /** Copy-on-write: replaced whole (under this registry's lock) when a reload adds or removes a server. */
+    private volatile Map<String, Slot> slots;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
     WaiterRegistry(Collection<String> servers) {
@@ -71,19 +72,34 @@ final class WaiterRegistry {
         slots = Map.copyOf(m);
     }
 
+    /** Starts keeping a set for one more server (a reload added it); unknown until its first publication. */
+    synchronized void add(String server) {
+        Objects.requireNonNull(server, "server");
+        if (slots.containsKey(server)) {
+            throw new IllegalArgumentException("two servers are named " + server);
+        }
+        Map<String, Slot> m = new HashMap<>(slots);
+        m.put(server, new Slot(server));
+        slots = Map.copyOf(m);
+    }
+
+    /**
+     * Forgets a server (a reload removed it). Its waiters that wait on other servers too stay filed there; one waiting
+     * on it alone never fires, and its owner's timeout ends it, as for a server that never catches up.
+     */
+    synchronized void remove(String server) {
+        if (!slots.containsKey(server)) {
+            return;
+        }
+        Map<String, Slot> m = new HashMap<>(slots);
+        m.remove(server);
+        slots = Map.copyOf(m);
+    }
+
     /** The last set published for {@code server}; the empty set if none was, or the server is not one of ours. */
     GtidSet executed(String server) {
         Slot slot = slots.get(server);
         return slot == null ? GtidSet.empty() : slot.executed;
-    }
-
-    /**
-     * The newest set published for {@code server} at least {@code ageNanos} ago (see {@link GtidTracker#settled});
-     * the empty set when none of the recent publications is that old.
-     */
-    GtidSet settled(String server, long ageNanos) {
-        Slot slot = slots.get(server);
-        return slot == null ? GtidSet.empty() : slot.settled(ageNanos, System.nanoTime());
     }
 
     /** Whether a set has been published for {@code server} (an empty published set is known; an unknown one is not). */
@@ -111,7 +127,8 @@ final class WaiterRegistry {
      * Replaces the executed set of {@code server} (after a seed or a poll), fires the waiters it satisfies and tells the
      * listeners. Only from the server's one publishing thread.
      *
-     * @throws IllegalArgumentException if the server is not one of ours (a programming error)
+     * A server that is not (or no longer) one of ours is ignored: its follower may publish once more while a reload
+     * removes it.
      */
     void publish(String server, GtidSet set) {
         publish(server, set, null);
@@ -124,10 +141,10 @@ final class WaiterRegistry {
     void publish(String server, GtidSet set, Gtid added) {
         Slot slot = slots.get(server);
         if (slot == null) {
-            throw new IllegalArgumentException("not a tracked server: " + server);
+            log.debug("publication for {} dropped: not tracked (removed by a reload)", server);
+            return;
         }
         slot.executed = Objects.requireNonNull(set, "set");
-        slot.remember(set, System.nanoTime());
         slot.known = true;
         slot.published(set, added);
         for (Consumer<String> l : listeners) {
@@ -257,47 +274,11 @@ final class WaiterRegistry {
     private static final int FIRED = 1;
     private static final int CANCELLED = 2;
 
-    /** A publication: the set and when it was published ({@link System#nanoTime()}). */
-    private record Stamped(long nanos, GtidSet set) {
-    }
-
-    /** Publications remembered per server: at 64k transactions per second, still a millisecond of history. */
-    private static final int HISTORY = 64;
-
     /** One server's published set and the waiters filed on it. */
     private static final class Slot {
         final String server;
         volatile GtidSet executed = GtidSet.empty();
         volatile boolean known;
-        /** The last {@link #HISTORY} publications, a ring written by the one publisher; {@code head} is the newest. */
-        private final java.util.concurrent.atomic.AtomicReferenceArray<Stamped> history =
-                new java.util.concurrent.atomic.AtomicReferenceArray<>(HISTORY);
-        private volatile int head = -1;
-
-        void remember(GtidSet set, long now) {
-            int next = head + 1;
-            history.set(next & (HISTORY - 1), new Stamped(now, set));
-            head = next;
-        }
-
-        /**
-         * The newest remembered set published at least {@code age} before {@code now}. A slot the publisher
-         * overwrites meanwhile holds a newer publication, which is skipped as too young: a racing read can only
-         * answer an older set, never a too recent one.
-         */
-        GtidSet settled(long age, long now) {
-            int h = head;
-            for (int i = h; i > h - HISTORY && i >= 0; i--) {
-                Stamped s = history.get(i & (HISTORY - 1));
-                if (s == null) {
-                    break;
-                }
-                if (now - s.nanos() >= age) {
-                    return s.set();
-                }
-            }
-            return GtidSet.empty();
-        }
         /** Guarded by {@code this}: gate key → gate sequence number (unsigned) → waiters filed there. */
         private final Map<Object, TreeMap<Long, List<Entry>>> gates = new HashMap<>();
         /** Guarded by {@code this}. */

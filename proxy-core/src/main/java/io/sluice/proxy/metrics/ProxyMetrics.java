@@ -78,4 +78,11 @@ public interface ProxyMetrics {
      */
     default void fence(boolean confirmed) {
     }
+
+    /**
+     * A read whose server died under it, before any of its answer reached the client, was sent again to another
+     * server; {@code succeeded}: the client got its answer from there.
+     */
+    default void readRetry(boolean succeeded) {
+    }
 }

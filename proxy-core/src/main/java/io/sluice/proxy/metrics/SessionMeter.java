@@ -69,6 +69,11 @@ public final class SessionMeter {
         metrics.fence(confirmed);
     }
 
+    /** See {@link ProxyMetrics#readRetry}. */
+    public void readRetry(boolean succeeded) {
+        metrics.readRetry(succeeded);
+    }
+
     /** A connection to {@code server} could not be opened, or was lost. */
     public void backendError(String server) {
         metrics.backendError(server);

@@ -46,7 +46,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code sluice_backend_in_flight}, {@code sluice_backend_errors_total} (connections that failed to open or were
  *       lost), {@code sluice_backend_lag_seconds} (NaN when unknown), {@code sluice_backend_reachable},
  *       {@code sluice_backend_source} (1 for the source), {@code sluice_backend_admin_offline} (0 online, 1 soft,
- *       2 hard)</li>
+ *       2 hard); a backend added by a reload gets its meters at once, and a removed one's leave the registry once
+ *       it is gone (they are not kept at zero)</li>
  *   <li>{@code sluice_draining} (1 from SIGTERM to exit)</li>
  *   <li>JVM and process: {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*}, {@code system_cpu_*},
  *       {@code process_cpu_usage}, {@code process_uptime_seconds}</li>
@@ -85,9 +86,19 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
     private final Timer[] causalWaits = new Timer[2];
     /** Fenced replica reads that the replica confirmed [1], or that ran again on the source [0]. */
     private final Counter[] fences = new Counter[2];
+    /** Reads sent again after their server died under them, that then succeeded [1] or failed [0]. */
+    private final Counter[] readRetries = new Counter[2];
     private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(1 << 16);
-    private final Map<String, Counter> backendErrors = new HashMap<>();
-    private final List<String> servers;
+    /** Read on the statement path; a reload adds and removes entries. */
+    private final Map<String, Counter> backendErrors = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The backends reported now; replaced whole (under this object's lock) by {@link #addServer}/{@link #removeServer}. */
+    private volatile List<String> servers;
+    /** Every per-server meter registered, by server, so that a removed backend's can be taken out of the registry. */
+    private final Map<String, List<io.micrometer.core.instrument.Meter>> serverMeters = new HashMap<>();
+    /** What {@link #bindGauges}, {@link #bindTracker} and {@link #bindFailover} were given; null until then. */
+    private Gauges gauges;
+    private io.sluice.proxy.gtid.GtidTracker tracker;
+    private io.sluice.proxy.failover.Failover failover;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile SourceOf sourceOf;
 
@@ -128,9 +139,7 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
                     .register(registry);
         }
         for (String s : this.servers) {
-            backendErrors.put(s, Counter.builder("sluice.backend.errors")
-                    .description("Backend connections that failed to open or were lost").tag("server", s)
-                    .register(registry));
+            registerErrors(s);
         }
         for (int i = 0; i < 2; i++) {
             causalWaits[i] = Timer.builder("sluice.causal.wait")
@@ -140,6 +149,9 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
             fences[i] = Counter.builder("sluice.causal.fences")
                     .description("Replica reads fenced on the engine commit (MASTER_GTID_WAIT pipelined), by outcome")
                     .tag("outcome", i == 1 ? "confirmed" : "retried_on_source").register(registry);
+            readRetries[i] = Counter.builder("sluice.read.retries")
+                    .description("Autocommit reads sent again to another server after theirs died under them, by"
+                            + " outcome").tag("outcome", i == 1 ? "succeeded" : "failed").register(registry);
         }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -160,34 +172,88 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
     }
 
     /** Registers the gauges, read at each scrape. */
-    public void bindGauges(Gauges g) {
+    public synchronized void bindGauges(Gauges g) {
         Gauge.builder("sluice.client.connections", g.clientConnections())
                 .description("Client connections open now").strongReference(true).register(registry);
         Gauge.builder("sluice.draining", g.draining())
                 .description("1 while Sluice drains before exiting").strongReference(true).register(registry);
+        gauges = g;
         for (String s : servers) {
-            serverGauge("sluice.backend.connections", s, "Backend connections open, by state", () -> g.backendInUse()
-                    .applyAsDouble(s), "state", "in_use");
-            serverGauge("sluice.backend.connections", s, "Backend connections open, by state", () -> g.backendIdle()
-                    .applyAsDouble(s), "state", "idle");
-            serverGauge("sluice.backend.in_flight", s, "Commands sent to the server and not yet answered",
-                    () -> g.backendInFlight().applyAsDouble(s));
-            serverGauge("sluice.backend.admin_offline", s, "Set offline by the admin interface: 0 online, 1 soft, 2 hard",
-                    () -> g.adminOffline().applyAsDouble(s));
-            if (topology != null) {
-                Gauge.builder("sluice.backend.lag", () -> lagSeconds(s)).baseUnit("seconds")
-                        .description("Replication lag measured with the heartbeat (NaN when unknown)")
-                        .tag("server", s).strongReference(true).register(registry);
-                serverGauge("sluice.backend.reachable", s, "1 when the monitor's last check reached the server",
-                        () -> view(s).map(v -> v.reachable() ? 1 : 0).orElse(0));
-                serverGauge("sluice.backend.source", s, "1 for the source", () -> s.equals(sourceName()) ? 1 : 0);
-            }
+            registerGauges(s, g);
+        }
+    }
+
+    /**
+     * A reload added a backend: its per-server meters are registered as those of the backends Sluice started with
+     * (the gauges, the tracker's and the failover's, once those are bound).
+     */
+    public synchronized void addServer(String server) {
+        if (servers.contains(server)) {
+            return;
+        }
+        List<String> next = new java.util.ArrayList<>(servers);
+        next.add(server);
+        servers = List.copyOf(next);
+        registerErrors(server);
+        if (gauges != null) {
+            registerGauges(server, gauges);
+        }
+        if (tracker != null) {
+            registerTracker(server, tracker);
+        }
+        if (failover != null) {
+            registerFailover(server, failover);
+        }
+    }
+
+    /** A reload removed a backend, and it is gone: its per-server meters leave the registry (and the scrapes). */
+    public synchronized void removeServer(String server) {
+        servers = servers.stream().filter(s -> !s.equals(server)).toList();
+        backendErrors.remove(server);
+        List<io.micrometer.core.instrument.Meter> meters = serverMeters.remove(server);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    /** The backends whose meters are reported now. */
+    public List<String> servers() {
+        return servers;
+    }
+
+    private <M extends io.micrometer.core.instrument.Meter> M track(String server, M meter) {
+        serverMeters.computeIfAbsent(server, k -> new java.util.ArrayList<>()).add(meter);
+        return meter;
+    }
+
+    private void registerErrors(String s) {
+        backendErrors.put(s, track(s, Counter.builder("sluice.backend.errors")
+                .description("Backend connections that failed to open or were lost").tag("server", s)
+                .register(registry)));
+    }
+
+    private void registerGauges(String s, Gauges g) {
+        serverGauge("sluice.backend.connections", s, "Backend connections open, by state", () -> g.backendInUse()
+                .applyAsDouble(s), "state", "in_use");
+        serverGauge("sluice.backend.connections", s, "Backend connections open, by state", () -> g.backendIdle()
+                .applyAsDouble(s), "state", "idle");
+        serverGauge("sluice.backend.in_flight", s, "Commands sent to the server and not yet answered",
+                () -> g.backendInFlight().applyAsDouble(s));
+        serverGauge("sluice.backend.admin_offline", s, "Set offline by the admin interface: 0 online, 1 soft, 2 hard",
+                () -> g.adminOffline().applyAsDouble(s));
+        if (topology != null) {
+            track(s, Gauge.builder("sluice.backend.lag", () -> lagSeconds(s)).baseUnit("seconds")
+                    .description("Replication lag measured with the heartbeat (NaN when unknown)")
+                    .tag("server", s).strongReference(true).register(registry));
+            serverGauge("sluice.backend.reachable", s, "1 when the monitor's last check reached the server",
+                    () -> view(s).map(v -> v.reachable() ? 1 : 0).orElse(0));
+            serverGauge("sluice.backend.source", s, "1 for the source", () -> s.equals(sourceName()) ? 1 : 0);
         }
     }
 
     private void serverGauge(String name, String server, String description, Supplier<Number> f, String... tags) {
-        Gauge.builder(name, f).description(description).tag("server", server).tags(tags).strongReference(true)
-                .register(registry);
+        track(server, Gauge.builder(name, f).description(description).tag("server", server).tags(tags)
+                .strongReference(true).register(registry));
     }
 
     private java.util.Optional<ServerView> view(String server) {
@@ -283,6 +349,16 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
         fences[confirmed ? 1 : 0].increment();
     }
 
+    @Override
+    public void readRetry(boolean succeeded) {
+        readRetries[succeeded ? 1 : 0].increment();
+    }
+
+    /** Reads sent again after their server died, so far, that {@code succeeded} (or failed). */
+    public long readRetries(boolean succeeded) {
+        return (long) readRetries[succeeded ? 1 : 0].count();
+    }
+
     /** Causal waits so far that ended {@code reached} (or timed out). */
     public long causalWaits(boolean reached) {
         return causalWaits[reached ? 1 : 0].count();
@@ -303,23 +379,28 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
      * {@code sluice_gtid_tracker_last_event_age_seconds} (since the server was last heard from), and
      * {@code sluice_gtid_transactions_total} (transactions followed from its stream).
      */
-    public void bindTracker(io.sluice.proxy.gtid.GtidTracker tracker) {
+    public synchronized void bindTracker(io.sluice.proxy.gtid.GtidTracker tracker) {
+        this.tracker = tracker;
         for (String s : servers) {
-            Gauge.builder("sluice.gtid.tracker.mode", () -> switch (tracker.mode(s)) {
-                case STREAM -> 2;
-                case POLLING -> 1;
-                case DOWN -> 0;
-            }).description("How the GTID tracker follows the server: 2 binlog stream, 1 polling, 0 down")
-                    .tag("server", s).strongReference(true).register(registry);
-            Gauge.builder("sluice.gtid.tracker.last.event.age", () -> tracker.stats(s)
-                            .map(st -> (System.nanoTime() - st.lastEventNanos()) / 1e9).orElse(Double.NaN))
-                    .baseUnit("seconds").description("Since the GTID tracker last heard from the server")
-                    .tag("server", s).strongReference(true).register(registry);
-            io.micrometer.core.instrument.FunctionCounter.builder("sluice.gtid.transactions", tracker,
-                            t -> t.stats(s).map(st -> (double) st.transactionsApplied()).orElse(0.0))
-                    .description("Transactions the GTID tracker followed in the server's binlog stream")
-                    .tag("server", s).register(registry);
+            registerTracker(s, tracker);
         }
+    }
+
+    private void registerTracker(String s, io.sluice.proxy.gtid.GtidTracker tracker) {
+        track(s, Gauge.builder("sluice.gtid.tracker.mode", () -> switch (tracker.mode(s)) {
+            case STREAM -> 2;
+            case POLLING -> 1;
+            case DOWN -> 0;
+        }).description("How the GTID tracker follows the server: 2 binlog stream, 1 polling, 0 down")
+                .tag("server", s).strongReference(true).register(registry));
+        track(s, Gauge.builder("sluice.gtid.tracker.last.event.age", () -> tracker.stats(s)
+                        .map(st -> (System.nanoTime() - st.lastEventNanos()) / 1e9).orElse(Double.NaN))
+                .baseUnit("seconds").description("Since the GTID tracker last heard from the server")
+                .tag("server", s).strongReference(true).register(registry));
+        track(s, io.micrometer.core.instrument.FunctionCounter.builder("sluice.gtid.transactions", tracker,
+                        t -> t.stats(s).map(st -> (double) st.transactionsApplied()).orElse(0.0))
+                .description("Transactions the GTID tracker followed in the server's binlog stream")
+                .tag("server", s).register(registry));
     }
 
     /**
@@ -328,7 +409,8 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
      * one; NaN before any) and, per server, {@code sluice_backend_fenced} (1 for an old source Sluice no longer
      * routes to).
      */
-    public void bindFailover(io.sluice.proxy.failover.Failover failover) {
+    public synchronized void bindFailover(io.sluice.proxy.failover.Failover failover) {
+        this.failover = failover;
         io.micrometer.core.instrument.FunctionCounter.builder("sluice.failovers", failover, f -> f.failovers())
                 .description("Automatic failovers that promoted a server").register(registry);
         Gauge.builder("sluice.failover.in.progress", () -> failover.inProgress() ? 1 : 0)
@@ -338,10 +420,14 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
                 .description("How long the last failover took, from the verdict to the last replica repointed")
                 .strongReference(true).register(registry);
         for (String s : servers) {
-            Gauge.builder("sluice.backend.fenced", () -> failover.fenced().contains(s) ? 1 : 0)
-                    .description("1 for an old source that Sluice no longer routes to").tag("server", s)
-                    .strongReference(true).register(registry);
+            registerFailover(s, failover);
         }
+    }
+
+    private void registerFailover(String s, io.sluice.proxy.failover.Failover failover) {
+        track(s, Gauge.builder("sluice.backend.fenced", () -> failover.fenced().contains(s) ? 1 : 0)
+                .description("1 for an old source that Sluice no longer routes to").tag("server", s)
+                .strongReference(true).register(registry));
     }
 
     public long queries(RouteTarget route, Reason reason) {

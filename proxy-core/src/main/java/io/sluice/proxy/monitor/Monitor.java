@@ -91,7 +91,8 @@ public final class Monitor implements AutoCloseable {
         void checked(String server, Observation observation);
     }
 
-    private final List<MonitoredBackend> backends;
+    /** The backends in configuration order (added ones last); confined to the loop, replaced whole on a change. */
+    private List<MonitoredBackend> backends;
     private final MonitorSettings settings;
     private final EventLoop loop;
     private final Class<? extends Channel> channelType;
@@ -109,6 +110,11 @@ public final class Monitor implements AutoCloseable {
     private ScheduledFuture<?> checkTask;
     private ScheduledFuture<?> heartbeatTask;
     private boolean closed;
+    /**
+     * Set once the first snapshot is out: from then on a backend added by {@link #add} is left out of the snapshots
+     * until its first check, so that nothing routes to a server the monitor has not measured yet.
+     */
+    private boolean firstPublished;
 
     private Monitor(List<MonitoredBackend> backends, MonitorSettings settings, EventLoop loop,
                     Class<? extends Channel> channelType, SslContext tls) {
@@ -159,6 +165,53 @@ public final class Monitor implements AutoCloseable {
 
     public void removeListener(Listener listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * Starts watching one more backend (a configuration reload added it), at the end of the configuration order. It
+     * appears in the snapshots from its first check on, classified by the same rules as the others; until then it is
+     * in none, so nothing is routed to it. Asynchronous: the returned future completes on the monitor's loop once the
+     * backend is being checked.
+     */
+    public CompletableFuture<Void> add(MonitoredBackend backend) {
+        Objects.requireNonNull(backend, "backend");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLoop(() -> {
+            if (probes.containsKey(backend.name())) {
+                done.completeExceptionally(new IllegalArgumentException("already watching " + backend.name()));
+                return;
+            }
+            List<MonitoredBackend> next = new java.util.ArrayList<>(backends);
+            next.add(backend);
+            backends = List.copyOf(next);
+            probes.put(backend.name(), new Probe(backend));
+            log.info("monitor now also watching {}", backend.endpoint());
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /**
+     * Stops watching a backend (a configuration reload removed it): closes its connection, ignores any check of it
+     * still under way, and publishes a snapshot without it at once. Asynchronous, like {@link #add}; removing a name
+     * that is not watched does nothing.
+     */
+    public CompletableFuture<Void> remove(String name) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLoop(() -> {
+            Probe p = probes.remove(name);
+            if (p != null) {
+                p.removed = true;
+                p.attempt++;
+                p.disconnect();
+                backends = backends.stream().filter(b -> !b.name().equals(name)).toList();
+                loggedStates.remove(name);
+                log.info("monitor no longer watching {}", p.backend.endpoint());
+                publish();
+            }
+            done.complete(null);
+        });
+        return done;
     }
 
     public void addCheckListener(CheckListener listener) {
@@ -219,9 +272,12 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Records an observation and republishes once every backend has one. */
+    /**
+     * Records an observation and republishes: the first time once every backend has one, then whenever anything
+     * changed (a backend added since, and not checked yet, is left out).
+     */
     private void observe(Probe probe, Observation o) {
-        if (closed) {
+        if (closed || probe.removed) {
             return;
         }
         probe.last = o;
@@ -232,17 +288,28 @@ public final class Monitor implements AutoCloseable {
                 log.warn("check listener {} failed", l, e);
             }
         }
+        publish();
+    }
+
+    private void publish() {
         Map<String, Observation> observations = new HashMap<>();
         for (Probe p : probes.values()) {
-            if (p.last == null) {
+            if (p.last == null && !firstPublished) {
                 return;
             }
-            observations.put(p.backend.name(), p.last);
+            if (p.last != null) {
+                observations.put(p.backend.name(), p.last);
+            }
         }
+        if (observations.isEmpty()) {
+            return;
+        }
+        firstPublished = true;
         TopologySnapshot previous = current.get();
         String writer = previous.servers().stream().filter(s -> s.role() == Role.SOURCE).map(ServerView::name)
                 .findFirst().orElse(null);
-        List<ServerView> views = Classifier.classify(backends, observations, writer);
+        List<MonitoredBackend> measured = backends.stream().filter(b -> observations.containsKey(b.name())).toList();
+        List<ServerView> views = Classifier.classify(measured, observations, writer);
         logChanges(views, observations);
         if (views.equals(previous.servers())) {
             return;
@@ -348,6 +415,8 @@ public final class Monitor implements AutoCloseable {
         long backoffNanos;
         /** Null until the first check finished. */
         Observation last;
+        /** A reload removed the backend: answers still under way are dropped. */
+        boolean removed;
 
         Probe(MonitoredBackend backend) {
             this.backend = backend;
@@ -486,11 +555,11 @@ public final class Monitor implements AutoCloseable {
                 target = source;
                 backoffNanos = 0;
                 nextConnectAt = System.nanoTime();
-                if (source != null) {
+                if (source != null && probes.containsKey(source)) {
                     log.info("heartbeat now written on {}", probes.get(source).backend.endpoint());
                 }
             }
-            if (target == null || busy) {
+            if (target == null || busy || !probes.containsKey(target)) {
                 return;
             }
             if (client != null && client.connection().isActive()) {

@@ -26,9 +26,15 @@ public record Transport(String name, Class<? extends ServerChannel> serverChanne
         return new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
-    /** An event loop group; {@code threads} 0 means one per core. */
+    /**
+     * An event loop group; {@code threads} 0 means one per core the JVM may use (its CPU affinity and container
+     * quota included). Netty's own default for 0 is two per core: on a proxy every loop is busy at once under load,
+     * so the second loop per core only adds context switches (a third of Sluice's CPU went to waking and switching
+     * threads in a point-select profile with four loops on two cores).
+     */
     public EventLoopGroup group(int threads, String prefix) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         DefaultThreadFactory tf = new DefaultThreadFactory(prefix, true);
-        return name.equals("epoll") ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
+        return name.equals("epoll") ? new EpollEventLoopGroup(n, tf) : new NioEventLoopGroup(n, tf);
     }
 }

@@ -43,6 +43,7 @@ import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.Consistency;
 import io.sluice.routing.classify.SluiceStatement;
 import io.sluice.routing.classify.StatementFlag;
+import io.sluice.routing.route.ReadRetry;
 import io.sluice.routing.route.Reason;
 import io.sluice.routing.route.RouteDecision;
 import io.sluice.routing.route.SessionRouting;
@@ -198,6 +199,24 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** The client's address: from the PROXY protocol header when a load balancer sent one, else the peer's. */
     private InetSocketAddress clientAddress;
     private final SessionMeter meter;
+    /**
+     * The statement in flight may be sent again if its server dies before any of its answer reached the client
+     * ({@link ReadRetry}); its bytes as sent, kept for that; and whether any of the answer went to the client yet.
+     */
+    private boolean retryable;
+    private Frame retryCopy;
+    private Classification retryClassification;
+    /** How the statement in flight runs again on a server: as a text, or as an execution of a prepared statement. */
+    private java.util.function.BiConsumer<Frame, String> retryRun;
+    private boolean retryPrepared;
+    private boolean responseForwarded;
+    /** Servers the statement in flight already lost, avoided when it is routed again; how often it was sent again. */
+    private final java.util.Set<String> avoid = new java.util.HashSet<>();
+    private int retries;
+    /** While a lost read is routed again: what was lost, for the error if it cannot run anywhere else. */
+    private String retryLoss;
+    /** How many times a read is sent again after losing its server: bounded, a dying cluster must not loop. */
+    private static final int MAX_READ_RETRIES = 2;
 
     public FrontendSession(SessionServices services, long id) {
         this(services, id, null);
@@ -279,6 +298,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         aggregator.close();
         endCausalWait();
         releaseFencedCopy();
+        releaseRetryCopy();
         releasePending();
         closeAllLinks();
     }
@@ -737,6 +757,13 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             throw new SequenceException(0, seq);
         }
         clientSeq = 0;
+        retryable = false;
+        retryClassification = null;
+        retryRun = null;
+        releaseRetryCopy();
+        avoid.clear();
+        retries = 0;
+        retryLoss = null;
         int first = frame.firstByte();
         Command command = first < 0 ? null : Command.of(first);
         meter.commandStarted(command);
@@ -799,10 +826,17 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             kill(new StatementInspector.Kill(k.connectionId(), k.queryOnly()));
             return;
         }
-        decide(frame, c, false, server -> run(frame, Command.QUERY, server, null, () -> afterStatement(c)));
+        // Decided before routing records the statement: ReadRetry reads the session as it was before it.
+        boolean repeatable = !frame.continues() && ReadRetry.safeToRepeat(c, routing);
+        decide(frame, c, false, server -> {
+            if (repeatable) {
+                repeatableAs(c, false, (again, to) -> run(again, Command.QUERY, to, null, () -> afterStatement(c)));
+            }
+            run(frame, Command.QUERY, server, null, () -> afterStatement(c));
+        });
     }
 
-    /** A statement Sluice answers itself: consistency level and tokens. */
+    /** A statement Sluice answers itself: consistency level, causal wait and tokens. */
     private void answer(SluiceStatement st) {
         int status = (routing.autocommit() ? ServerStatus.AUTOCOMMIT : 0)
                 | (routing.inTransaction() ? ServerStatus.IN_TRANS : 0);
@@ -810,6 +844,9 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (st instanceof SluiceStatement.SetConsistency set) {
             routing.consistency(set.level().orElse(null));
             log.debug("conn {}: consistency {}", id, set.level().map(Consistency::text).orElse("default"));
+            writeOk(status);
+        } else if (st instanceof SluiceStatement.SetCausalWait set) {
+            routing.causalWait(set.duration().orElse(null));
             writeOk(status);
         } else if (st instanceof SluiceStatement.SetReadAfter set) {
             try {
@@ -848,7 +885,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         sourceConfirmed = false;
-        RouteDecision d = services.routes().route(c, routing, prepared);
+        RouteDecision d = avoid.isEmpty() ? services.routes().route(c, routing, prepared)
+                : services.routes().route(c, routing, prepared, avoid);
         if (d instanceof RouteDecision.Wait wait) {
             causalWait(frame, wait, () -> decide(frame, c, prepared, proceed));
             return;
@@ -859,6 +897,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 return;
             }
             sourceHoldDeadline = 0;
+            if (retryLoss != null) {
+                frame.release();
+                retryFailed(refusal.message());
+                return;
+            }
             log.debug("conn {}: refused: {}", id, refusal.message());
             routing.onRefused();
             refuse(frame, refusalError(refusal));
@@ -869,15 +912,20 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             log.debug("conn {}: a source is back; the held statement goes to {}", id, to.server());
             sourceHoldDeadline = 0;
         }
-        if (!to.requires().isEmpty() && fenceFailedOn != null) {
-            // The replica did not confirm it had committed what this read must see: the source has it all.
+        boolean unconfirmed = !to.requires().isEmpty()
+                && !services.routes().gtids().visible(to.server()).contains(to.requires());
+        if (!to.requires().isEmpty() && (fenceFailedOn != null || (unconfirmed && frame.continues()))) {
+            // The replica did not confirm it had committed what this read must see, or the read spans several
+            // packets and cannot be kept to run again if the wait fails: the source has it all.
             to = new RouteDecision.ToServer(services.routes().primary(), Reason.CAUSAL_FALLBACK_SOURCE, false);
+            unconfirmed = false;
         }
         fenceFailedOn = null;
         if (log.isDebugEnabled()) {
             log.debug("conn {}: {} -> {} ({})", id, c.kind(), to.server(), to.reason());
         }
-        if (!to.requires().isEmpty() && !services.routes().gtids().settled(to.server()).contains(to.requires())) {
+        if (unconfirmed) {
+            // The server's binlog has them; whether its engine committed them, only the server can say.
             fence = to.requires();
         }
         runningLevel = services.routes().consistencyOf(c, routing);
@@ -1193,6 +1241,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         Frame frame = waiting;
+        if (retryable && retryCopy == null && !waiting.continues()) {
+            // The client's bytes, before any rewrite: a COM_QUERY is never rewritten, so a duplicate will do; a
+            // COM_STMT_EXECUTE gets this connection's statement id written into it, so it is copied.
+            retryCopy = new Frame(waitingRewrite == null ? waiting.content().retainedDuplicate()
+                    : waiting.content().copy(), false);
+        }
         if (fence != null && fencedCopy == null && !waiting.continues()) {
             // Copied before any rewrite (statement ids): a retry on the source starts from the client's bytes.
             fencedCopy = new Frame(waiting.content().copy(), false);
@@ -1207,13 +1261,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         current = link;
         runningCommand = waitingCommand;
         clientStreaming = frame.continues();
+        responseForwarded = false;
         startedOn = link.server;
         services.routes().started(link.server);
         Command command = waitingCommand;
         GtidSet fenceOn = fence;
         fence = null;
         if (fenceOn != null && fencedCopy != null) {
-            link.internal = new InternalExchange(outcome -> afterFence(link, command, outcome));
+            link.internal = new InternalExchange(outcome -> afterFence(link, command, fenceOn, outcome));
             link.tracker.begin(Command.QUERY);
             link.connection.write(queryPacket(fenceStatement(link, fenceOn)));
         } else {
@@ -1234,11 +1289,16 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /**
      * The wait for a replica's engine to commit what the read must see: {@code MASTER_GTID_WAIT} on MariaDB,
-     * {@code WAIT_FOR_EXECUTED_GTID_SET} on MySQL, both of which follow commits (not the binlog). Bounded by
-     * {@code routing.causal_wait}, at least 100 ms: the binlog already has the GTIDs, the commit is imminent.
+     * {@code WAIT_FOR_EXECUTED_GTID_SET} on MySQL, both of which follow commits (not the binlog). Bounded by the
+     * session's causal wait ({@code routing.causal_wait} or its own); at least 100 ms when the replica's binlog
+     * stream already has the GTIDs, since the commit is then imminent.
      */
-    private static String fenceStatement(ServerLink link, GtidSet gtids) {
-        String seconds = "0.1";
+    private String fenceStatement(ServerLink link, GtidSet gtids) {
+        long millis = services.routes().causalWaitOf(routing).toMillis();
+        if (services.routes().gtids().executed(link.server).contains(gtids)) {
+            millis = Math.max(millis, 100);
+        }
+        String seconds = java.math.BigDecimal.valueOf(Math.max(1, millis), 3).toPlainString();
         return link.connection.greeting().isMariaDb()
                 ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " + seconds + ")"
                 : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " + seconds + ")";
@@ -1249,11 +1309,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * see, and the statement's response is relayed. Anything else (a timeout, an error) means it may not have: the
      * response is swallowed, and the statement runs again on the source.
      */
-    private void afterFence(ServerLink link, Command command, InternalExchange.Outcome outcome) {
+    private void afterFence(ServerLink link, Command command, GtidSet waitedFor, InternalExchange.Outcome outcome) {
         link.tracker.begin(command);
         boolean confirmed = !outcome.failed() && "0".equals(outcome.firstValue());
         meter.fence(confirmed);
         if (confirmed) {
+            services.routes().gtids().confirmed(link.server, waitedFor);   // later reads there need no wait for them
             releaseFencedCopy();
             return;
         }
@@ -1272,6 +1333,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /** The swallowed response of a fenced statement is complete: route the statement again, to the source. */
     private void retryAfterFence(ServerLink link) {
         discardingResponse = false;
+        releaseRetryCopy();
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1359,8 +1421,23 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     /** The command waiting for a connection cannot run: the client gets {@code err}, the session goes on. */
     private void failPendingCommand(ErrPacket err) {
+        if (retryLoss != null) {
+            // The read sent again could not start on the server chosen for it: it ends as the loss would have.
+            if (causalFrame != null) {
+                causalFrame.release();
+                causalFrame = null;
+            }
+            if (waiting != null) {
+                waiting.release();
+                waiting = null;
+            }
+            retryFailed(err.message());
+            return;
+        }
         fence = null;
         sourceConfirmed = false;
+        releaseRetryCopy();
+        retryable = false;
         if (causalFrame != null) {
             // A global read's confirmation could not reach the source: the read fails as its own command would.
             discardingCommand = causalFrame.continues();
@@ -1470,7 +1547,14 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                     routed = true;
                     execute(frame, command, stmt, server);
                 } else {
-                    decide(frame, stmt.classification, true, target -> execute(frame, command, stmt, target));
+                    // Not when bound: a cursor open on that connection cannot be moved.
+                    boolean repeatable = !frame.continues() && ReadRetry.safeToRepeat(stmt.classification, routing);
+                    decide(frame, stmt.classification, true, target -> {
+                        if (repeatable) {
+                            repeatableAs(stmt.classification, true, (again, to) -> execute(again, command, stmt, to));
+                        }
+                        execute(frame, command, stmt, target);
+                    });
                 }
             }
             default -> throw new IllegalStateException(command.name());
@@ -1793,6 +1877,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             backendLost(link, "protocol error from backend: " + e.getMessage());
             return;
         }
+        responseForwarded = true;
         channel.write(out, channel.voidPromise());
         if (done) {
             channel.flush();
@@ -1855,6 +1940,15 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     private void completeCommand(boolean success) {
         meter.commandEnded(success || current == null ? 0 : current.tracker.errorCode());
+        if (retries > 0) {
+            meter.readRetry(success);
+            log.info("conn {}: the read sent again to {} {}", id, current == null ? "?" : current,
+                    success || current == null ? "succeeded" : "failed with error " + current.tracker.errorCode());
+            retries = 0;
+        }
+        retryLoss = null;
+        retryable = false;
+        releaseRetryCopy();
         if (startedOn != null) {
             services.routes().finished(startedOn);
             startedOn = null;
@@ -1983,10 +2077,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void backendLost(ServerLink link, String reason) {
         log.warn("conn {}: lost {} ({}) in phase {}", id, link, reason, phase);
         meter.backendError(link.server);
+        boolean ranHere = link == current;
         dropLink(link);
-        if (phase == Phase.IN_FLIGHT && (link == current || link.internal != null || current == null)) {
-            ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, reason);
-            int seq = link == current ? link.tracker.nextSequenceId() : 1;
+        if (phase == Phase.IN_FLIGHT && ranHere && retryCopy != null && !responseForwarded && !discardingCommand
+                && retries < MAX_READ_RETRIES) {
+            retryElsewhere(link, reason);
+            return;
+        }
+        if (phase == Phase.IN_FLIGHT && (ranHere || link.internal != null || current == null)) {
+            if (retries > 0) {
+                meter.readRetry(false);
+                retries = 0;
+            }
+            releaseRetryCopy();
+            ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, link.server + ": " + reason);
+            int seq = ranHere ? link.tracker.nextSequenceId() : 1;
             phase(Phase.CLOSING);
             writeErrAndClose(seq, err);
         } else if (holdsState(link.server) || link.server.equals(services.routes().primary())) {
@@ -1994,6 +2099,94 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             // reaches): losing it ends the session, as the server ending a connection ends it for a client.
             // A replica's connection is only a reading path: it is reopened when next needed.
             close();
+        }
+    }
+
+    /**
+     * The server running a read died before any of its answer reached the client, and the read is safe to repeat
+     * ({@link ReadRetry}): routes it again as if that server were down (the monitor has not noticed yet), with the
+     * session's consistency needs as they were, so the new server is one the read could have gone to in the first
+     * place; the session state is replayed there as on any server the session moves to. If no server qualifies, or
+     * the new one cannot be reached, the client gets the lost-connection error it would have got without the retry.
+     */
+    private void retryElsewhere(ServerLink link, String reason) {
+        Frame again = retryCopy;
+        retryCopy = null;
+        Classification c = retryClassification;
+        boolean prepared = retryPrepared;
+        java.util.function.BiConsumer<Frame, String> rerun = retryRun;
+        retries++;
+        avoid.add(link.server);
+        retryLoss = "lost " + link.server + ": " + reason;
+        log.info("conn {}: lost {} ({}) before any of the answer reached the client; sending the read elsewhere"
+                + " (retry {} of {})", id, link, reason, retries, MAX_READ_RETRIES);
+        if (startedOn != null) {
+            services.routes().finished(startedOn);
+            startedOn = null;
+        }
+        if (routed) {
+            routed = false;
+            routing.onStatementFailed();
+        }
+        waitingSuccess = null;
+        waitingRewrite = null;
+        runningClassification = null;
+        current = null;
+        fence = null;
+        releaseFencedCopy();
+        discardingResponse = false;
+        clientStreaming = false;
+        phase(Phase.COMMAND);
+        decide(again, c, prepared, server -> {
+            repeatableAs(c, prepared, rerun);
+            rerun.accept(again, server);
+        });
+        if (phase == Phase.COMMAND) {
+            drainPending();
+        }
+    }
+
+    /** A lost read could not run anywhere else: the client gets the lost-connection error, and the session ends. */
+    private void retryFailed(String why) {
+        meter.readRetry(false);
+        ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, retryLoss + "; the read could not run elsewhere: " + why);
+        log.info("conn {}: the read could not run elsewhere: {}", id, why);
+        retries = 0;
+        retryLoss = null;
+        retryable = false;
+        releaseRetryCopy();
+        fence = null;
+        sourceConfirmed = false;
+        releaseFencedCopy();
+        waitingSuccess = null;
+        waitingRewrite = null;
+        if (routed) {
+            routed = false;
+            routing.onStatementFailed();
+        }
+        if (startedOn != null) {
+            services.routes().finished(startedOn);
+            startedOn = null;
+        }
+        current = null;
+        if (phase != Phase.CLOSING) {
+            enter(Phase.CLOSING);
+        }
+        writeErrAndClose(1, err);
+    }
+
+    /** The statement being sent may run again elsewhere if its server dies before answering; {@code rerun} does it. */
+    private void repeatableAs(Classification c, boolean prepared, java.util.function.BiConsumer<Frame, String> rerun) {
+        retryable = true;
+        retryClassification = c;
+        retryPrepared = prepared;
+        retryRun = rerun;
+    }
+
+    private void releaseRetryCopy() {
+        if (retryCopy != null) {
+            retryCopy.release();
+            retryCopy = null;
         }
     }
 

@@ -13,6 +13,11 @@ public final class LinkPools {
     private final Map<EventExecutor, LinkPool> pools = new ConcurrentHashMap<>();
     private final int perLoop;
     private final long acquireTimeoutMillis;
+    /**
+     * Servers a reload removed: a connection to one of them given back is closed, not kept idle. Immutable, replaced
+     * whole; each pool reads it without a lock.
+     */
+    private volatile java.util.Set<String> retired = java.util.Set.of();
 
     public LinkPools(int maxPerBackend, int loops, long acquireTimeoutMillis) {
         this.perLoop = Math.max(1, (maxPerBackend + loops - 1) / loops);
@@ -20,7 +25,31 @@ public final class LinkPools {
     }
 
     LinkPool of(EventExecutor loop) {
-        return pools.computeIfAbsent(loop, l -> new LinkPool(l, perLoop));
+        return pools.computeIfAbsent(loop, l -> new LinkPool(l, perLoop, this::isRetired));
+    }
+
+    private boolean isRetired(String server) {
+        return retired.contains(server);
+    }
+
+    /**
+     * A reload removed {@code server}: its idle connections are closed now on every loop, and any connection to it a
+     * session gives back later is closed instead of pooled. Called by one thread at a time (the reload).
+     */
+    public synchronized void retire(String server) {
+        java.util.Set<String> next = new java.util.HashSet<>(retired);
+        next.add(server);
+        retired = java.util.Set.copyOf(next);
+        closeIdle(server);
+    }
+
+    /** A reload added {@code server} (perhaps one removed before): its connections are pooled again. */
+    public synchronized void reinstate(String server) {
+        if (retired.contains(server)) {
+            java.util.Set<String> next = new java.util.HashSet<>(retired);
+            next.remove(server);
+            retired = java.util.Set.copyOf(next);
+        }
     }
 
     long acquireTimeoutMillis() {

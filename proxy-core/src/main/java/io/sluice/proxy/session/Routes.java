@@ -29,6 +29,20 @@ public interface Routes {
     RouteDecision route(Classification statement, SessionRouting session, boolean prepared);
 
     /**
+     * As {@link #route(Classification, SessionRouting, boolean)}, as if the servers in {@code avoid} were unreachable:
+     * a read whose server died under it is sent again before the monitor has noticed.
+     */
+    default RouteDecision route(Classification statement, SessionRouting session, boolean prepared,
+                                java.util.Set<String> avoid) {
+        RouteDecision d = route(statement, session, prepared);
+        if (d instanceof RouteDecision.ToServer to && avoid.contains(to.server())) {
+            return new RouteDecision.Refuse(io.sluice.routing.route.ErrorKind.NO_SOURCE,
+                    "no server but '" + to.server() + "', which was just lost, can serve this statement");
+        }
+        return d;
+    }
+
+    /**
      * How long a statement refused for want of a source is held, re-routed until one appears (a failover), before it
      * is refused; zero: at once.
      */
@@ -54,6 +68,11 @@ public interface Routes {
     /** The level sessions start with ({@code routing.consistency}). */
     default Consistency defaultConsistency() {
         return Consistency.EVENTUAL;
+    }
+
+    /** How long a consistent read of this session may wait for a replica: its own choice, else the policy's. */
+    default java.time.Duration causalWaitOf(SessionRouting session) {
+        return session.causalWait().orElse(java.time.Duration.ZERO);
     }
 
     /** The consistency level that applies to a statement of a session (hint, the session's choice, the default). */

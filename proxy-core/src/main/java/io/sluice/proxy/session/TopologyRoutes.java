@@ -28,8 +28,11 @@ public final class TopologyRoutes implements Routes {
     /** Replaced whole by a configuration reload; each decision reads it once. */
     private volatile Router router;
     private final GtidTracking gtids;
-    private final Map<String, BackendEndpoint> endpoints;
-    private final String firstConfigured;
+    /**
+     * By name, in configuration order: an immutable map replaced whole when a reload adds or removes a backend, so
+     * that sessions read it without a lock.
+     */
+    private volatile Map<String, BackendEndpoint> endpoints;
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
     private final LoadView load = server -> {
         AtomicInteger n = outstanding.get(server);
@@ -45,12 +48,45 @@ public final class TopologyRoutes implements Routes {
         this.topology = topology;
         this.router = router;
         this.gtids = gtids;
-        this.endpoints = new LinkedHashMap<>();
+        Map<String, BackendEndpoint> byName = new LinkedHashMap<>();
         for (BackendEndpoint e : endpoints) {
-            this.endpoints.put(e.name(), e);
+            byName.put(e.name(), e);
             outstanding.put(e.name(), new AtomicInteger());
         }
-        this.firstConfigured = endpoints.get(0).name();
+        if (byName.isEmpty()) {
+            throw new IllegalArgumentException("no backends");
+        }
+        this.endpoints = java.util.Collections.unmodifiableMap(byName);
+    }
+
+    /**
+     * A reload added a backend: sessions may open connections to it from now on. The router chooses it only once
+     * the monitor's snapshots include it, i.e. after its first check. Serialised with {@link #removeEndpoint}, which
+     * runs on an event loop when a removed backend's drain ends, perhaps during another reload.
+     */
+    public synchronized void addEndpoint(BackendEndpoint endpoint) {
+        Map<String, BackendEndpoint> next = new LinkedHashMap<>(endpoints);
+        if (next.putIfAbsent(endpoint.name(), endpoint) != null) {
+            throw new IllegalArgumentException("two backends are named " + endpoint.name());
+        }
+        outstanding.putIfAbsent(endpoint.name(), new AtomicInteger());
+        endpoints = java.util.Collections.unmodifiableMap(next);
+    }
+
+    /**
+     * A reload removed a backend, and its statements in flight are over: no session opens a connection to it any
+     * more. Never leaves no backend.
+     */
+    public synchronized void removeEndpoint(String server) {
+        Map<String, BackendEndpoint> next = new LinkedHashMap<>(endpoints);
+        if (next.remove(server) == null) {
+            return;
+        }
+        if (next.isEmpty()) {
+            throw new IllegalStateException("cannot remove the last backend " + server);
+        }
+        endpoints = java.util.Collections.unmodifiableMap(next);
+        outstanding.remove(server);
     }
 
     @Override
@@ -60,7 +96,7 @@ public final class TopologyRoutes implements Routes {
         // replica rather than to a dead server: writes are held or refused by the router, not by a failed login.
         return t.source().map(ServerView::name).or(() -> t.servers().stream()
                 .filter(v -> v.reachable() && v.role() == io.sluice.routing.topology.Role.REPLICA)
-                .map(ServerView::name).findFirst()).orElse(firstConfigured);
+                .map(ServerView::name).findFirst()).orElse(endpoints.keySet().iterator().next());
     }
 
     @Override
@@ -77,6 +113,23 @@ public final class TopologyRoutes implements Routes {
         TopologySnapshot t = topology.get();
         return prepared ? router.routePrepared(statement, session, t, load, gtids)
                 : router.route(statement, session, t, load, gtids);
+    }
+
+    @Override
+    public RouteDecision route(Classification statement, SessionRouting session, boolean prepared,
+                               java.util.Set<String> avoid) {
+        if (avoid.isEmpty()) {
+            return route(statement, session, prepared);
+        }
+        TopologySnapshot t = topology.get();
+        List<ServerView> servers = new java.util.ArrayList<>(t.servers().size());
+        for (ServerView v : t.servers()) {
+            servers.add(avoid.contains(v.name()) ? new ServerView(v.name(), v.role(), false, v.replicating(),
+                    v.lagMillis(), v.weight(), v.readOnly()) : v);
+        }
+        TopologySnapshot without = new TopologySnapshot(t.version(), servers);
+        return prepared ? router.routePrepared(statement, session, without, load, gtids)
+                : router.route(statement, session, without, load, gtids);
     }
 
     /**
@@ -125,6 +178,11 @@ public final class TopologyRoutes implements Routes {
     @Override
     public Consistency defaultConsistency() {
         return router.policy().consistency();
+    }
+
+    @Override
+    public java.time.Duration causalWaitOf(SessionRouting session) {
+        return session.causalWait().orElse(router.policy().causalWait());
     }
 
     @Override

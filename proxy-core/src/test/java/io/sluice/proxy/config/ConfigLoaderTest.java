@@ -60,6 +60,7 @@ class ConfigLoaderTest {
 
         assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 6033));
         assertThat(c.maxConnections()).isEqualTo(10_000);
+        assertThat(c.ioThreads()).as("one event loop per core").isZero();
         assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.users()).containsExactly(new UserConfig("app", "apppw"));
         assertThat(c.usersFromBackend()).isFalse();
@@ -177,6 +178,17 @@ class ConfigLoaderTest {
         SluiceConfig c = load(MINIMAL + "monitor:\n  user: m\n  password: monpw\n");
 
         assertThat(c.toString()).contains("app", "<hidden>").doesNotContain("apppw", "monpw");
+    }
+
+    @Test
+    void ioThreadsIsAWholeNumberFromZeroToTheBound() throws Exception {
+        assertThat(load(MINIMAL + "io_threads: 4\n").ioThreads()).isEqualTo(4);
+        Path negative = write(MINIMAL + "io_threads: -1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(negative)).isInstanceOf(ConfigException.class)
+                .hasMessage(negative + ": io_threads: must be from 0 to 2147483647, got -1");
+        Path huge = write(MINIMAL + "io_threads: 5000\n");
+        assertThatThrownBy(() -> ConfigLoader.load(huge)).isInstanceOf(ConfigException.class)
+                .hasMessage(huge + ": io_threads: must be at most 1024 (0: one per core)");
     }
 
     // ---- how errors are reported

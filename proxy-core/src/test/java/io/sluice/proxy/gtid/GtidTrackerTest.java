@@ -178,6 +178,32 @@ class GtidTrackerTest {
         assertThat(w.cancel()).isFalse();
     }
 
+    /**
+     * Only the server's own commit wait makes a set visible: the stream alone does not, a confirmation is kept and
+     * grows by union, and one the server's binlog does not contain (a server rebuilt under the same name) is dropped.
+     */
+    @Test
+    void onlyConfirmedSetsAreVisible(SandboxCluster cluster) {
+        streaming(cluster);
+        SandboxServer replica = cluster.replica(1);
+        GtidSet now = binlogPos(replica);
+        awaitTracked(replica, now);
+        assertThat(tracker.visible(replica.name()).isEmpty()).as("the stream alone confirms nothing").isTrue();
+
+        tracker.confirmed(replica.name(), now);
+        assertThat(tracker.visible(replica.name())).isEqualTo(now);
+        tracker.confirmed(replica.name(), GtidSet.empty());
+        assertThat(tracker.visible(replica.name())).isEqualTo(now);
+        tracker.confirmed("nobody", now);
+        assertThat(tracker.visible("nobody").isEmpty()).isTrue();
+
+        GtidSet beyond = GtidSet.parse("77-99-1");   // a domain no server has
+        tracker.confirmed(replica.name(), beyond);
+        assertThat(tracker.visible(replica.name()).isEmpty()).as("not in its binlog: dropped").isTrue();
+        tracker.confirmed(replica.name(), now);
+        assertThat(tracker.visible(replica.name())).isEqualTo(now);
+    }
+
     @Test
     void aCancelledWaiterDoesNotFire(SandboxCluster cluster) {
         streaming(cluster);

@@ -253,4 +253,28 @@ class WaiterRegistryTest {
             Thread.currentThread().interrupt();
         }
     }
+    @Test
+    void anAddedServerStartsUnknownAndItsWaitersFire() {
+        registry.add("c");
+        assertThat(registry.known("c")).isFalse();
+        registry.await(List.of("c"), maria("0-1-5"), DIRECT, fired::add);
+        registry.publish("c", maria("0-1-5"));
+        assertThat(registry.known("c")).isTrue();
+        assertThat(fired).containsExactly("c");
+    }
+
+    @Test
+    void aRemovedServerIsForgottenAndALatePublicationForItIsDropped() {
+        registry.publish("b", maria("0-1-3"));
+        registry.await(List.of("a", "b"), maria("0-1-9"), DIRECT, fired::add);
+        registry.remove("b");
+        assertThat(registry.known("b")).isFalse();
+        assertThat(registry.executed("b")).isEqualTo(GtidSet.empty());
+        registry.publish("b", maria("0-1-9"));   // its follower, racing the removal
+        assertThat(fired).isEmpty();
+        assertThat(registry.known("b")).isFalse();
+        // A waiter that also waited on a server that stays fires there.
+        registry.publish("a", maria("0-1-9"));
+        assertThat(fired).containsExactly("a");
+    }
 }

@@ -26,17 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The commit fence: a consistent read on a replica that streamed its GTIDs only a moment ago is preceded by
- * {@code MASTER_GTID_WAIT} in the same write; when that wait does not confirm, the read's answer is dropped and the
- * read runs again on the source. To make both outcomes deterministic, the tracker's "settled" view is made empty
- * (every replica read is fenced), and replica1 is given a transaction in a domain of its own, written on it directly:
+ * The commit fence: a consistent read on a replica whose commit of the GTIDs it needs was never confirmed by the
+ * replica itself is preceded by {@code MASTER_GTID_WAIT} in the same write; when that wait does not confirm, the
+ * read's answer is dropped and the read runs again on the source. To make both outcomes deterministic, no
+ * confirmation is ever remembered (every such replica read is fenced), and replica1 is given a transaction in a domain of its own, written on it directly:
  * its binlog stream shows it (so the router may choose replica1 for a session that needs it), but replication never
  * applied it, so MASTER_GTID_WAIT, which follows what replication committed, cannot confirm it.
  */
 @ExtendWith(ClusterExtension.class)
 class CommitFenceTest {
 
-    /** The tracker as it is, except that nothing counts as settled: every consistent replica read is fenced. */
+    /** The tracker as it is, except that it forgets every confirmation: every consistent replica read is fenced. */
     private static GtidTracking unsettled(GtidTracking real) {
         return new GtidTracking() {
             @Override
@@ -45,7 +45,7 @@ class CommitFenceTest {
             }
 
             @Override
-            public GtidSet settled(String server) {
+            public GtidSet visible(String server) {
                 return GtidSet.empty();
             }
 

@@ -44,8 +44,13 @@ class GlobalConsistencyTest {
             }
 
             @Override
-            public GtidSet settled(String server) {
-                return server.equals(source) ? GtidSet.empty() : real.settled(server);
+            public GtidSet visible(String server) {
+                return server.equals(source) ? GtidSet.empty() : real.visible(server);
+            }
+
+            @Override
+            public void confirmed(String server, GtidSet gtids) {
+                real.confirmed(server, gtids);
             }
 
             @Override

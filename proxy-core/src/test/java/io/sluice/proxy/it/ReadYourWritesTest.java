@@ -4,6 +4,7 @@ import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.sandbox.SandboxCluster;
 import io.sluice.proxy.testing.ClusterExtension;
 import io.sluice.proxy.testing.FreshCluster;
+import io.sluice.routing.route.Reason;
 import io.sluice.routing.topology.ServerView;
 import io.sluice.routing.topology.TopologySnapshot;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,21 @@ class ReadYourWritesTest {
             assertThat(report.monotonicViolations()).as(report.describe() + " " + report.examples()).isZero();
             // Zero violations from a Sluice that stopped reading from replicas would prove nothing about them.
             assertThat(report.replicaReads()).as(report.describe()).isPositive();
+            var m = s.sluice.sluice().metrics();
+            long waitsBefore = m.causalWaits(true) + m.causalWaits(false);
+            assertThat(waitsBefore).as("under lag, reads waited for a replica to catch up").isPositive();
+
+            // The same with SET sluice_causal_wait = 0: a read no replica can serve yet goes to the source at once.
+            long fallbacksBefore = m.queries(io.sluice.proxy.metrics.RouteTarget.SOURCE, Reason.CAUSAL_FALLBACK_SOURCE);
+            String again = s.table + "_nowait";   // the checker's rows are keyed by session and sequence
+            cluster.source().execute(RywChecker.createTable(again));
+            cluster.awaitReplicasCaughtUp();
+            RywChecker.Report noWait = s.checkUnderLag(again, "session", "SET sluice_causal_wait = 0");
+            assertThat(noWait.rywViolations()).as(noWait.describe() + " " + noWait.examples()).isZero();
+            assertThat(noWait.monotonicViolations()).as(noWait.describe() + " " + noWait.examples()).isZero();
+            assertThat(m.causalWaits(true) + m.causalWaits(false)).as("no read waited").isEqualTo(waitsBefore);
+            assertThat(m.queries(io.sluice.proxy.metrics.RouteTarget.SOURCE, Reason.CAUSAL_FALLBACK_SOURCE))
+                    .as("reads no replica could serve went to the source").isGreaterThan(fallbacksBefore);
         }
     }
 
@@ -178,10 +194,21 @@ class ReadYourWritesTest {
 
         /** The checker at {@code level} while the replicas lag; prints the report with what the monitor measured. */
         RywChecker.Report checkUnderLag(String level) throws Exception {
+            return checkUnderLag(table, level, null);
+        }
+
+        /** As above on {@code table}, each session also running {@code extra} (when not null) after its level. */
+        RywChecker.Report checkUnderLag(String table, String level, String extra) throws Exception {
             RywChecker.Report report;
+            String name = level + (extra == null ? "" : " (" + extra + ")") + ", replicas lagging";
             try (MonitorWatch watch = MonitorWatch.start(sluice);
                  ReplicaLag lag = ReplicaLag.pulse(cluster, table, STALLED, RUNNING)) {
-                report = checker(level).run(level + ", replicas lagging");
+                report = new RywChecker(() -> connect(sluice), table, SESSIONS, RUN, c -> {
+                    consistency(c, level);
+                    if (extra != null) {
+                        RywChecker.execute(c, extra);
+                    }
+                }).run(name);
                 System.out.println(report.describe() + " " + watch.describe());
             }
             return report;

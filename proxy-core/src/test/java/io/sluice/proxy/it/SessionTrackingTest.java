@@ -153,7 +153,8 @@ class SessionTrackingTest {
     void badValuesForSluicesVariablesAreRefusedAsTheServerWould() throws Exception {
         try (RawClient c = login(sluice.port(), RawClient.CAPABILITIES)) {
             for (String sql : new String[] {"SET sluice_consistency = 'causal'", "SET sluice_read_after = 'not a gtid'",
-                    "SET sluice_read_after = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:x'"}) {
+                    "SET sluice_read_after = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:x'",
+                    "SET sluice_causal_wait = '2m'", "SET sluice_causal_wait = 'soon'"}) {
                 c.query(sql);
                 var err = c.readErr();
                 assertThat(err.code()).as(sql).isEqualTo(1231);
@@ -162,6 +163,10 @@ class SessionTrackingTest {
             c.query("SET sluice_consistency = 'eventual'");
             assertThat(c.readPacket().isOk()).isTrue();
             c.query("SET sluice_consistency = DEFAULT");
+            assertThat(c.readPacket().isOk()).isTrue();
+            c.query("SET sluice_causal_wait = '5ms'");
+            assertThat(c.readPacket().isOk()).isTrue();
+            c.query("SET sluice_causal_wait = DEFAULT");
             assertThat(c.readPacket().isOk()).isTrue();
             assertThat(c.queryValue("SELECT 42")).isEqualTo("42");
         }

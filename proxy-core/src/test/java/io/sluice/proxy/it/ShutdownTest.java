@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The graceful stop, as SIGTERM runs it: through the in-process {@code Sluice.drainAndClose} (a statement in flight
  * finishes, an idle client's next command gets ERR 1053, the port refuses new connections, {@code /health} says
- * draining), and once through a real {@code java -jar sluice.jar} process and a real SIGTERM, which must exit 0.
+ * draining), and once through a real Sluice process (its command line, {@link SluiceProcess}) and a real SIGHUP and
+ * SIGTERM: it reloads, then drains and exits 0.
  */
 @ExtendWith(ClusterExtension.class)
 class ShutdownTest {
@@ -130,16 +131,8 @@ class ShutdownTest {
         }
     }
 
-    /** {@code java -jar proxy-core/target/sluice.jar} built by {@code mvn package}; surefire runs in the module. */
-    private static final Path JAR = Path.of("target", "sluice.jar");
-
     @Test
     void sighupReloadsAndSigtermDrainsAndTheProcessExitsZero(SandboxCluster cluster) throws Exception {
-        assumeTrue(Files.isRegularFile(JAR), "no " + JAR.toAbsolutePath() + ": run 'mvn package' to build it first");
-        Path classes = Path.of("target", "classes", "io", "sluice", "proxy", "Sluice.class");
-        assumeTrue(!Files.isRegularFile(classes)
-                        || Files.getLastModifiedTime(JAR).compareTo(Files.getLastModifiedTime(classes)) >= 0,
-                JAR.toAbsolutePath() + " is older than the compiled classes: run 'mvn package' to rebuild it");
         Path dir = Files.createTempDirectory("sluice-sigterm");
         StringBuilder backends = new StringBuilder();
         for (SandboxServer s : cluster.servers()) {
@@ -161,23 +154,9 @@ class ShutdownTest {
                   drain_timeout: 5s
                 """.formatted(freePort(), backends.toString().stripTrailing(), SandboxAccounts.MONITOR.user(),
                 SandboxAccounts.MONITOR.password(), freePort()));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-jar", JAR.toString(), "--config", config.toString())
-                .redirectErrorStream(true).start();
-        List<String> output = new ArrayList<>();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            Pattern listening = Pattern.compile("listening for MySQL clients on \\S*:(\\d+) ");
-            int port = -1;
-            String line;
-            while (port < 0 && (line = out.readLine()) != null) {
-                output.add(line);
-                Matcher m = listening.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                }
-            }
-            assertThat(port).as("Sluice started: %s", output).isPositive();
+        try (SluiceProcess p = SluiceProcess.start("--config", config.toString())) {
+            int port = Integer.parseInt(p.awaitGroup(Pattern.compile("listening for MySQL clients on \\S*:(\\d+) "),
+                    Duration.ofSeconds(60)));
             try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/?user="
                     + SandboxAccounts.APP.user() + "&password=" + SandboxAccounts.APP.password());
                  Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 42")) {
@@ -186,25 +165,14 @@ class ShutdownTest {
             }
             // SIGHUP reloads the file: a routing change is applied, and the process goes on serving.
             Files.writeString(config, Files.readString(config) + "routing:\n  consistency: eventual\n");
-            assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
-            while ((line = out.readLine()) != null) {
-                output.add(line);
-                if (line.contains("configuration reloaded")) {
-                    break;
-                }
-            }
-            assertThat(output).anySatisfy(l -> assertThat(l).contains("configuration reloaded").contains("routing"));
-            // Process.destroy() would send SIGTERM too, but also close the streams this test still reads.
-            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
-            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
-            while ((line = out.readLine()) != null) {
-                output.add(line);
-            }
-            assertThat(p.exitValue()).as("exit status; output: %s", output).isZero();
-            assertThat(output).anySatisfy(l -> assertThat(l).contains("draining: not accepting clients"))
+            p.signal("HUP");
+            p.awaitLine("configuration reloaded", Duration.ofSeconds(20));
+            assertThat(p.output()).anySatisfy(l -> assertThat(l).contains("configuration reloaded").contains("routing"));
+            p.signal("TERM");
+            assertThat(p.awaitExit(Duration.ofSeconds(20))).as("exit status after SIGTERM; output: %s", p).isZero();
+            assertThat(p.output()).anySatisfy(l -> assertThat(l).contains("draining: not accepting clients"))
                     .anySatisfy(l -> assertThat(l).contains("drain over"));
         } finally {
-            p.destroyForcibly();
             Files.deleteIfExists(config);
             Files.deleteIfExists(dir);
         }

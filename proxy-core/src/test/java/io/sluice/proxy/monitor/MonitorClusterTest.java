@@ -73,4 +73,30 @@ class MonitorClusterTest {
             });
         }
     }
+    @Test
+    void aBackendAddedLaterJoinsAfterItsFirstCheckAndARemovedOneLeavesAtOnce(SandboxCluster cluster) throws Exception {
+        SandboxServer later = cluster.replica(2);
+        try (MonitorHarness h = MonitorHarness.start(java.util.List.of(cluster.source(), cluster.replica(1)))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(h.view(cluster.replica(1)).role()).isEqualTo(Role.REPLICA));
+            int before = h.published.size();
+            h.monitor.add(new MonitoredBackend(new io.sluice.proxy.backend.BackendEndpoint(later.name(), later.host(),
+                    later.port()), 1)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ServerView v = h.view(later);
+                assertThat(v.role()).isEqualTo(Role.REPLICA);
+                assertThat(v.lagMillis()).isNotNegative();
+            });
+            // Never published unmeasured: every snapshot that names it has it checked (reachable).
+            assertThat(h.published.subList(before, h.published.size())).allSatisfy(t ->
+                    t.server(later.name()).ifPresent(v -> assertThat(v.reachable()).isTrue()));
+            assertThat(h.current().servers()).extracting(ServerView::name)
+                    .containsExactly(cluster.source().name(), cluster.replica(1).name(), later.name());
+
+            h.monitor.remove(cluster.replica(1).name()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(h.current().servers()).extracting(ServerView::name)
+                    .containsExactly(cluster.source().name(), later.name());
+            assertThat(h.current().source()).map(ServerView::name).contains(cluster.source().name());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.sluice.routing.classify;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,6 +13,9 @@ import java.util.regex.Pattern;
  *   <li>{@code SET [SESSION] sluice_consistency = 'eventual' | 'session' | 'global' | DEFAULT}</li>
  *   <li>{@code SET [SESSION] sluice_read_after = '<GTID set>'}: the session's next reads must see those
  *       transactions</li>
+ *   <li>{@code SET [SESSION] sluice_causal_wait = '20ms' | '1s' | 0 | DEFAULT}: how long this session's consistent
+ *       reads wait for a replica before going to the source ({@code routing.causal_wait} for this session only;
+ *       {@code 0}: at once, for sessions that prefer the source's latency to offloading it)</li>
  *   <li>{@code SELECT sluice_last_gtid() [[AS] alias]}: the session's token</li>
  * </ul>
  */
@@ -25,6 +29,10 @@ public sealed interface SluiceStatement {
     record SetReadAfter(String token) implements SluiceStatement {
     }
 
+    /** {@code SET sluice_causal_wait}; empty is {@code DEFAULT}: back to {@code routing.causal_wait}. */
+    record SetCausalWait(Optional<Duration> duration) implements SluiceStatement {
+    }
+
     /** {@code SELECT sluice_last_gtid()}, answered in a column of this name. */
     record LastGtid(String column) implements SluiceStatement {
     }
@@ -35,6 +43,9 @@ public sealed interface SluiceStatement {
 
     String CONSISTENCY = "sluice_consistency";
     String READ_AFTER = "sluice_read_after";
+    String CAUSAL_WAIT = "sluice_causal_wait";
+    /** The longest {@code sluice_causal_wait} a session may set: a read held longer is a hang, not a wait. */
+    Duration MAX_CAUSAL_WAIT = Duration.ofMinutes(1);
 
     /**
      * Recognises one of Sluice's statements; empty for anything else. Costs one case-insensitive scan for
@@ -57,6 +68,14 @@ public sealed interface SluiceStatement {
                 Optional<Consistency> level = Consistency.parse(value);
                 return Optional.of(level.isPresent() ? new SetConsistency(level) : new WrongValue(CONSISTENCY, value));
             }
+            if (variable.equals(CAUSAL_WAIT)) {
+                if (bare != null && bare.equalsIgnoreCase("default")) {
+                    return Optional.of(new SetCausalWait(Optional.empty()));
+                }
+                String value = quoted != null ? quoted : bare;
+                Optional<Duration> wait = causalWait(value);
+                return Optional.of(wait.isPresent() ? new SetCausalWait(wait) : new WrongValue(CAUSAL_WAIT, value));
+            }
             if (quoted == null) {
                 return Optional.of(new WrongValue(READ_AFTER, bare));
             }
@@ -68,6 +87,20 @@ public sealed interface SluiceStatement {
             return Optional.of(new LastGtid(alias != null ? alias : "sluice_last_gtid()"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A wait as the configuration writes durations: a whole number with {@code ms} or {@code s}, or a bare number of
+     * milliseconds; from 0 to {@link #MAX_CAUSAL_WAIT}.
+     */
+    private static Optional<Duration> causalWait(String value) {
+        Matcher m = Patterns.WAIT.matcher(value);
+        if (!m.matches() || m.group(1).length() > 9) {
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = "s".equalsIgnoreCase(m.group(2)) ? Duration.ofSeconds(n) : Duration.ofMillis(n);
+        return d.compareTo(MAX_CAUSAL_WAIT) <= 0 ? Optional.of(d) : Optional.empty();
     }
 
     private static boolean mentionsSluice(String sql) {
@@ -84,9 +117,10 @@ public sealed interface SluiceStatement {
     /** Compiled once, on first use. */
     final class Patterns {
         static final Pattern SET = Pattern.compile(
-                "\\s*SET\\s+(?:SESSION\\s+|LOCAL\\s+|@@SESSION\\.|@@LOCAL\\.|@@)?(sluice_consistency|sluice_read_after)"
-                        + "\\s*:?=\\s*(?:'([^']*)'|\"([^\"]*)\"|([A-Za-z_]+))\\s*;?\\s*",
+                "\\s*SET\\s+(?:SESSION\\s+|LOCAL\\s+|@@SESSION\\.|@@LOCAL\\.|@@)?(sluice_consistency|sluice_read_after"
+                        + "|sluice_causal_wait)\\s*:?=\\s*(?:'([^']*)'|\"([^\"]*)\"|([A-Za-z0-9_]+))\\s*;?\\s*",
                 Pattern.CASE_INSENSITIVE);
+        static final Pattern WAIT = Pattern.compile("\\s*([0-9]+)\\s*(ms|s)?\\s*", Pattern.CASE_INSENSITIVE);
         static final Pattern LAST_GTID = Pattern.compile(
                 "\\s*SELECT\\s+sluice_last_gtid\\s*\\(\\s*\\)(?:\\s+(?:AS\\s+)?(?:([A-Za-z_][A-Za-z0-9_]*)|`([^`]+)`))?"
                         + "\\s*;?\\s*",

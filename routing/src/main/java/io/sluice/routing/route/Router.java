@@ -59,7 +59,10 @@ import java.util.Optional;
  * {@link SessionRouting#required()} (the session's writes, what it read, tokens), as the {@link GtidView} says; a
  * session that needs nothing reads as under {@code eventual}. {@code global}: as {@code session}, plus everything
  * the source has executed as far as its binlog stream shows. When no replica within the budget qualifies, the
- * decision is {@link Wait} for those replicas up to {@link RoutingPolicy#causalWait()}, once; after it, the source
+ * decision is, for a replica whose lag is below {@link RoutingPolicy#causalWait()} (or the session's own
+ * {@link SessionRouting#causalWait()}), that replica with the GTIDs it must wait for ({@link ToServer#requires()}:
+ * the session pipelines the wait with the read); else {@link Wait} for the replicas within the budget up to that
+ * wait, once; after it, the source
  * ({@link Reason#CAUSAL_FALLBACK_SOURCE}), which has every transaction, or a refusal under
  * {@code fallback: error}. No round trip to a server is added: the tracker already knows what each one applied.
  *
@@ -246,7 +249,7 @@ public final class Router {
             return need.isEmpty() ? to : to.requiring(need);
         }
         if (!need.isEmpty()) {
-            return causalFallback(c, s, t, budget, need);
+            return causalFallback(c, s, t, load, budget, need, hinted);
         }
         if (policy.fallback() == RoutingPolicy.Fallback.ERROR && !sessionStateOnly(c)) {
             return new Refuse(ErrorKind.NO_REPLICA, "no replica can serve this read (routing.fallback is error): "
@@ -275,10 +278,23 @@ public final class Router {
         };
     }
 
-    /** No replica has applied {@code need}: wait once for the ones within the budget, then the source. */
-    private RouteDecision causalFallback(Classification c, SessionRouting s, TopologySnapshot t, long budget,
-                                         GtidSet need) {
-        if (!s.causalWaitOver() && !policy.causalWait().isZero()) {
+    /**
+     * No replica has applied {@code need}. A replica whose measured lag is below the causal wait is expected to apply
+     * it within the wait: the read goes there at once, requiring {@code need}, and the session makes the replica
+     * itself wait for it ({@code MASTER_GTID_WAIT} in the same write as the read, bounded by the wait, the source
+     * if it times out), which saves the trip through the tracker's binlog stream. Otherwise the session waits once
+     * on the tracker for the replicas within the budget, then the source.
+     */
+    private RouteDecision causalFallback(Classification c, SessionRouting s, TopologySnapshot t, LoadView load,
+                                         long budget, GtidSet need, boolean hinted) {
+        java.time.Duration wait = s.causalWait().orElse(policy.causalWait());
+        if (!s.causalWaitOver() && !wait.isZero()) {
+            long near = Math.min(budget, wait.toMillis() - 1);
+            Optional<ServerView> close = near < 0 ? Optional.empty() : chooseReplica(t, near, load, s.rotation());
+            if (close.isPresent()) {
+                return new ToServer(close.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true)
+                        .requiring(need);
+            }
             List<String> candidates = new ArrayList<>(4);
             for (ServerView v : t.servers()) {
                 if (v.readableWithin(budget)) {
@@ -286,7 +302,7 @@ public final class Router {
                 }
             }
             if (!candidates.isEmpty()) {
-                return new Wait(need, candidates, policy.causalWait());
+                return new Wait(need, candidates, wait);
             }
         }
         if (policy.fallback() == RoutingPolicy.Fallback.ERROR && !sessionStateOnly(c)) {

@@ -11,6 +11,7 @@ import io.sluice.routing.classify.SessionEffect;
 import io.sluice.routing.classify.TransactionEffect;
 import io.sluice.routing.route.RouteDecision.ToServer;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -80,6 +81,7 @@ public final class SessionRouting {
     private GtidSet required = GtidSet.empty();
     private GtidSet written = GtidSet.empty();
     private boolean causalWaitOver;
+    private Duration causalWait;
 
     private Classification pending;
     private ToServer pendingDecision;
@@ -145,6 +147,11 @@ public final class SessionRouting {
         return Optional.ofNullable(consistency);
     }
 
+    /** The wait the session chose with {@code SET sluice_causal_wait}; empty: the configured one. */
+    public Optional<Duration> causalWait() {
+        return Optional.ofNullable(causalWait);
+    }
+
     /** Everything this session's consistent reads must see (see the class comment); also its token. */
     public GtidSet required() {
         return required;
@@ -170,6 +177,11 @@ public final class SessionRouting {
     /** {@code SET sluice_consistency}: the level of this session's next reads; null returns to the default. */
     public void consistency(Consistency level) {
         consistency = level;
+    }
+
+    /** {@code SET sluice_causal_wait}: how long this session's consistent reads wait; null returns to the default. */
+    public void causalWait(Duration wait) {
+        causalWait = wait;
     }
 
     /**
@@ -313,11 +325,12 @@ public final class SessionRouting {
 
     /**
      * {@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER}: no transaction, no pins, autocommit on, the default
-     * consistency. The GTIDs the session must see stay (see the class comment).
+     * consistency and causal wait. The GTIDs the session must see stay (see the class comment).
      */
     public void reset() {
         autocommit = true;
         consistency = null;
+        causalWait = null;
         causalWaitOver = false;
         transactionServer = null;
         transactionOnReplica = false;

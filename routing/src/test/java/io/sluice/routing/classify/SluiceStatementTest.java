@@ -1,11 +1,13 @@
 package io.sluice.routing.classify;
 
 import io.sluice.routing.classify.SluiceStatement.LastGtid;
+import io.sluice.routing.classify.SluiceStatement.SetCausalWait;
 import io.sluice.routing.classify.SluiceStatement.SetConsistency;
 import io.sluice.routing.classify.SluiceStatement.SetReadAfter;
 import io.sluice.routing.classify.SluiceStatement.WrongValue;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +34,34 @@ class SluiceStatementTest {
                 .contains(new WrongValue("sluice_consistency", "causal"));
         assertThat(SluiceStatement.recognize("SET sluice_read_after = nothing"))
                 .contains(new WrongValue("sluice_read_after", "nothing"));
+    }
+
+    @Test
+    void causalWaitAsTheConfigurationWritesDurations() {
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = 0"))
+                .contains(new SetCausalWait(Optional.of(Duration.ZERO)));
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = '20ms'"))
+                .contains(new SetCausalWait(Optional.of(Duration.ofMillis(20))));
+        assertThat(SluiceStatement.recognize("set session SLUICE_CAUSAL_WAIT := \"2S\";"))
+                .contains(new SetCausalWait(Optional.of(Duration.ofSeconds(2))));
+        assertThat(SluiceStatement.recognize("SET @@sluice_causal_wait = 150"))
+                .contains(new SetCausalWait(Optional.of(Duration.ofMillis(150))));
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = DEFAULT"))
+                .contains(new SetCausalWait(Optional.empty()));
+    }
+
+    @Test
+    void causalWaitOutOfRangeOrUnreadableIsAWrongValue() {
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = '61s'"))
+                .contains(new WrongValue("sluice_causal_wait", "61s"));
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = '99999999999ms'"))
+                .contains(new WrongValue("sluice_causal_wait", "99999999999ms"));
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = '-1'"))
+                .contains(new WrongValue("sluice_causal_wait", "-1"));
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = '1m'"))
+                .contains(new WrongValue("sluice_causal_wait", "1m"));
+        assertThat(SluiceStatement.recognize("SET sluice_causal_wait = forever"))
+                .contains(new WrongValue("sluice_causal_wait", "forever"));
     }
 
     @Test

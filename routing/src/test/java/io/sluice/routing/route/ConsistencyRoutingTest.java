@@ -24,8 +24,14 @@ class ConsistencyRoutingTest {
     private final Map<String, GtidSet> executed = new HashMap<>();
     private final GtidView gtids = server -> executed.getOrDefault(server, GtidSet.empty());
 
+    /**
+     * Replicas lagging more than the default causal wait (50 ms) and less than the budget (1 s): a read none of
+     * them can serve yet waits on the tracker. Nearer replicas get the read with the wait pipelined, below.
+     */
+    private static final long LAG = 100;
+
     ConsistencyRoutingTest() {
-        f.topology = topology(source("src"), replica("r1", 0), replica("r2", 0));
+        f.topology = topology(source("src"), replica("r1", LAG), replica("r2", LAG));
         executed.put("src", GtidSet.parse("0-1-10"));
         executed.put("r1", GtidSet.parse("0-1-8"));
         executed.put("r2", GtidSet.parse("0-1-9"));
@@ -62,7 +68,7 @@ class ConsistencyRoutingTest {
 
     @Test
     void noReplicaHasItYetSoTheReadWaitsForTheReplicasWithinBudget() {
-        f.topology = topology(source("src"), replica("r1", 0), replica("r2", 5000));
+        f.topology = topology(source("src"), replica("r1", LAG), replica("r2", 5000));
         f.session.onWrite(GtidSet.parse("0-1-10"));
         RouteDecision d = route("SELECT * FROM t");
         assertThat(d).isInstanceOf(Wait.class);
@@ -70,6 +76,28 @@ class ConsistencyRoutingTest {
         assertThat(w.servers()).containsExactly("r1");
         assertThat(w.required()).isEqualTo(GtidSet.parse("0-1-10"));
         assertThat(w.timeout()).isEqualTo(RoutingPolicy.DEFAULT_CAUSAL_WAIT);
+    }
+
+    @Test
+    void aReplicaLaggingLessThanTheWaitGetsTheReadAtOnceWithTheWaitPipelined() {
+        f.topology = topology(source("src"), replica("r1", 3), replica("r2", 5000));
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        ToServer to = send("SELECT * FROM t");
+        assertThat(to.server()).isEqualTo("r1");
+        assertThat(to.reason()).isEqualTo(Reason.READ_REPLICA);
+        assertThat(to.requires()).as("the session makes r1 wait for it").isEqualTo(GtidSet.parse("0-1-10"));
+    }
+
+    @Test
+    void nearIsMeasuredAgainstTheSessionsOwnWait() {
+        f.topology = topology(source("src"), replica("r1", 30), replica("r2", 30));
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        assertThat(route("SELECT 1")).as("30 ms lag, 50 ms wait").isInstanceOf(ToServer.class);
+        f.session.causalWait(Duration.ofMillis(20));
+        assertThat(route("SELECT 1")).as("30 ms lag, 20 ms wait").isInstanceOf(Wait.class);
+        f.session.causalWait(Duration.ZERO);
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(ToServer.class,
+                to -> assertThat(to.reason()).isEqualTo(Reason.CAUSAL_FALLBACK_SOURCE));
     }
 
     @Test
@@ -98,6 +126,30 @@ class ConsistencyRoutingTest {
         f.router = new Router(RoutingPolicy.DEFAULT.withCausalWait(Duration.ZERO));
         f.session.onWrite(GtidSet.parse("0-1-10"));
         assertThat(send("SELECT 1").reason()).isEqualTo(Reason.CAUSAL_FALLBACK_SOURCE);
+    }
+
+    @Test
+    void theSessionsOwnCausalWaitReplacesThePolicysUntilReset() {
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        f.session.causalWait(Duration.ZERO);
+        assertThat(route("SELECT 1")).as("no wait: the source at once")
+                .isInstanceOfSatisfying(ToServer.class, to -> assertThat(to.reason())
+                        .isEqualTo(Reason.CAUSAL_FALLBACK_SOURCE));
+        f.session.causalWait(Duration.ofMillis(7));
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
+                w -> assertThat(w.timeout()).isEqualTo(Duration.ofMillis(7)));
+        f.session.reset();
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
+                w -> assertThat(w.timeout()).isEqualTo(RoutingPolicy.DEFAULT_CAUSAL_WAIT));
+    }
+
+    @Test
+    void aSessionMayWaitWhereThePolicyWouldNot() {
+        f.router = new Router(RoutingPolicy.DEFAULT.withCausalWait(Duration.ZERO));
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        f.session.causalWait(Duration.ofMillis(30));
+        assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
+                w -> assertThat(w.timeout()).isEqualTo(Duration.ofMillis(30)));
     }
 
     @Test
