@@ -24,6 +24,7 @@ import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.proxy.backend.BackendProbe;
 import io.sluice.proxy.backend.QueryClient;
 import io.sluice.proxy.config.BackendConfig;
+import io.sluice.proxy.config.FailoverConfig;
 import io.sluice.proxy.config.MonitorConfig;
 import io.sluice.proxy.config.SluiceConfig;
 import io.sluice.proxy.config.UserConfig;
@@ -38,6 +39,7 @@ import io.sluice.proxy.server.Transport;
 import io.sluice.proxy.session.FrontendSession;
 import io.sluice.proxy.session.ServerIdentity;
 import io.sluice.proxy.config.RoutingConfig;
+import io.sluice.proxy.failover.Failover;
 import io.sluice.proxy.monitor.Monitor;
 import io.sluice.proxy.monitor.MonitorSettings;
 import io.sluice.proxy.monitor.MonitoredBackend;
@@ -193,13 +195,11 @@ public final class Sluice implements AutoCloseable {
             monitor = Monitor.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()), workers, transport.socketChannel(), backendTls);
             awaitFirstTopology();
-            roles = monitor::current;
-            if (config.failover().mode() == io.sluice.proxy.config.FailoverConfig.Mode.AUTO) {
-                failover = io.sluice.proxy.failover.Failover.start(config.failover(), config.backends(), monitor,
-                        workers, transport.socketChannel(), backendTls, config.monitor().get().user(),
-                        config.monitor().get().password());
-                roles = failover.topology(monitor::current);
-            }
+            // In every mode: auto fails over by itself, and an operator's FAILOVER needs the same machinery.
+            failover = io.sluice.proxy.failover.Failover.start(config.failover(), config.backends(), monitor,
+                    workers, transport.socketChannel(), backendTls, config.monitor().get().user(),
+                    config.monitor().get().password());
+            roles = failover.topology(monitor::current);
             RoutingPolicy policy = policyOf(config.routing());
             // Followed whatever the default level: any session may SET sluice_consistency = 'session'.
             tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
@@ -210,10 +210,8 @@ public final class Sluice implements AutoCloseable {
             if (config.failover().mode() != io.sluice.proxy.config.FailoverConfig.Mode.OFF) {
                 topologyRoutes.sourceHold(config.failover().writeHold());
             }
-            if (failover != null) {
-                io.sluice.proxy.failover.Failover f = failover;
-                topologyRoutes.promotions(f::lastPromotion, config.failover().lostWriteError());
-            }
+            io.sluice.proxy.failover.Failover f = failover;
+            topologyRoutes.promotions(f::lastPromotion, config.failover().lostWriteError());
             routes = topologyRoutes;
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {
@@ -275,8 +273,13 @@ public final class Sluice implements AutoCloseable {
             AdminContext context = new AdminContext(() -> live, version(), identity.serverVersion(),
                     monitor == null ? null : roles, overrides, routes, pools, registry, metrics,
                     server -> tracker == null ? "" : tracker.executed(server).toString(), this::reloadFromFile,
-                    target -> failover == null ? CompletableFuture.failedFuture(new IllegalStateException(
-                            "switchover needs failover.mode: auto")) : failover.switchover(target));
+                    // SWITCHOVER stays with auto: in follow another tool owns promotions, in off the operator does.
+                    target -> failover == null || config.failover().mode() != FailoverConfig.Mode.AUTO
+                            ? CompletableFuture.failedFuture(new IllegalStateException(
+                            "switchover needs failover.mode: auto")) : failover.switchover(target),
+                    target -> failover == null ? CompletableFuture.failedFuture(new Failover.Refused(
+                            Failover.Refused.Reason.NO_SOURCE, "failover needs a monitor section"))
+                            : failover.force(target));
             admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
                     boss, workers);
             try {
@@ -816,7 +819,7 @@ public final class Sluice implements AutoCloseable {
         return roles == null ? null : overrides.topology(roles).get();
     }
 
-    /** Automatic failover, or null unless {@code failover.mode} is {@code auto} with a monitor section. */
+    /** Failover (automatic in {@code auto}, forced by an operator in every mode), or null without a monitor section. */
     public io.sluice.proxy.failover.Failover failover() {
         return failover;
     }

@@ -26,6 +26,11 @@ public enum ErrorCode {
     EMPTY_QUERY(1065, "42000", "Query was empty"),
     /** ER_WRONG_ARGUMENTS: an admin command naming something that does not exist (a backend). */
     WRONG_ARGUMENTS(1210, "HY000", "Incorrect arguments to %s"),
+    /**
+     * ER_WRONG_USAGE: an admin command that does not fit the state it finds, e.g. {@code FAILOVER} while the source
+     * answers, or while another failover runs.
+     */
+    WRONG_USAGE(1221, "HY000", "Incorrect usage of %s and %s"),
     /** ER_NOT_SUPPORTED_YET: an admin command planned but not built yet. */
     NOT_SUPPORTED_YET(1235, "42000", "This version of Sluice doesn't yet support '%s'"),
     /** ER_NET_PACKET_TOO_LARGE: a client packet beyond {@code max_allowed_packet}. */

@@ -23,6 +23,7 @@ class ErrorCodeTest {
             Map.entry(ErrorCode.SYNTAX_ERROR, new Object[] {"the admin commands are: SHOW BACKENDS"}),
             Map.entry(ErrorCode.WRONG_ARGUMENTS, new Object[] {"SET BACKEND: no backend named 'x'"}),
             Map.entry(ErrorCode.NOT_SUPPORTED_YET, new Object[] {"SWITCHOVER"}),
+            Map.entry(ErrorCode.WRONG_USAGE, new Object[] {"FAILOVER", "a reachable source"}),
             Map.entry(ErrorCode.WRONG_VALUE_FOR_VAR, new Object[] {"sluice_consistency", "causal"}),
             Map.entry(ErrorCode.LOST_WRITE, new Object[] {"source", "replica1", "0-1-13"}));
 

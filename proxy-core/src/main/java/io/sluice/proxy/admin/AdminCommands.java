@@ -6,6 +6,7 @@ import io.sluice.protocol.message.ErrPacket;
 import io.sluice.protocol.message.TextResultSet;
 import io.sluice.proxy.config.BackendConfig;
 import io.sluice.proxy.config.ConfigReport;
+import io.sluice.proxy.failover.Failover;
 import io.sluice.proxy.metrics.RouteTarget;
 import io.sluice.proxy.session.FrontendSession;
 import io.sluice.proxy.session.SessionView;
@@ -38,7 +39,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code RELOAD CONFIG}: reads the configuration file again and applies what can change live, or refuses
  *       the whole file (ERR 1210) and keeps the running configuration;</li>
  *   <li>{@code SWITCHOVER TO <name>}: a planned switchover (needs {@code failover.mode: auto}), answered when it
- *       is over; {@code FAILOVER}: ERR 1235, not built yet;</li>
+ *       is over;</li>
+ *   <li>{@code FAILOVER [TO <name>]}: a failover forced by the operator, in any mode, when the source is dead (ERR
+ *       1221 while it answers: SWITCHOVER moves a live source; ERR 1221 while another failover or switchover runs;
+ *       ERR 1210 when nothing could be promoted, with why); answered when it is over with the old and new source, how
+ *       long it took and the repointed replicas;</li>
  *   <li>what clients send on their own when they connect, so that they connect: {@code SELECT} of system variables
  *       and of {@code DATABASE()}, {@code USER()}, {@code VERSION()}, {@code CONNECTION_ID()}; {@code SET} of session
  *       variables, {@code USE}, {@code COMMIT}, {@code ROLLBACK} (accepted, no effect); {@code SHOW WARNINGS}
@@ -52,7 +57,7 @@ public final class AdminCommands {
     private static final Logger log = LoggerFactory.getLogger(AdminCommands.class);
     static final String COMMANDS = "Sluice's admin interface knows SHOW BACKENDS, SHOW SESSIONS, SHOW ROUTING STATS,"
             + " SHOW CONFIG, SHOW VERSION, SET BACKEND <name> OFFLINE SOFT | OFFLINE HARD | ONLINE, RELOAD CONFIG,"
-            + " SWITCHOVER TO <name> (FAILOVER is not available yet)";
+            + " SWITCHOVER TO <name>, FAILOVER [TO <name>]";
     /** How long SHOW SESSIONS waits for a session's event loop to describe it before leaving it out. */
     private static final long SESSION_VIEW_TIMEOUT_MILLIS = 2000;
 
@@ -130,7 +135,7 @@ public final class AdminCommands {
             return switchover(k, n);
         }
         if (k.startsWith("FAILOVER")) {
-            return done(new Reply.Error(ErrPacket.of(ErrorCode.NOT_SUPPORTED_YET, t.text(0).toUpperCase(Locale.ROOT))));
+            return failover(k, n, caller);
         }
         if (k.startsWith("SET") || k.startsWith("USE") || k.words("COMMIT") || k.words("ROLLBACK")) {
             return done(new Reply.Ok());
@@ -158,6 +163,46 @@ public final class AdminCommands {
                     ? e.getCause() : e;
             return new Reply.Error(ErrPacket.of(ErrorCode.WRONG_ARGUMENTS, "SWITCHOVER TO " + target + ": "
                     + c.getMessage()));
+        });
+    }
+
+    /**
+     * {@code FAILOVER [TO <name>]}: answered when the failover is over, with one row (old source, new source, the
+     * time from the command to the last replica repointed, the repointed replicas, whether semi-synchronous
+     * replication was carried over), or ERR with why nothing was promoted.
+     */
+    private CompletableFuture<Reply> failover(Tokens k, int n, Caller caller) {
+        String target = null;
+        if (n > 1) {
+            if (n < 3 || !k.isWord(1, "TO")) {
+                return syntaxError("FAILOVER takes nothing, or TO and a backend name");
+            }
+            target = k.unquotedBetween(2, n);
+        }
+        String what = target == null ? "FAILOVER" : "FAILOVER TO " + target;
+        log.info("admin '{}'@{} (admin conn {}): {}", caller.user(), caller.host(), caller.connectionId(), what);
+        return context.failover().apply(target).handle((o, e) -> {
+            if (e == null) {
+                TextResultSet rs = TextResultSet.of(List.of(text("old_source"), text("new_source"),
+                        bigint("duration_ms"), text("repointed"), bigint("semi_sync")));
+                return new Reply.Rows(rs.row(o.oldSource(), o.newSource(), o.millis(),
+                        String.join(",", o.repointed()), o.semiSync() ? 1 : 0));
+            }
+            Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (!(c instanceof Failover.Refused r)) {
+                return new Reply.Error(ErrPacket.of(ErrorCode.WRONG_ARGUMENTS, what + ": " + c));
+            }
+            return new Reply.Error(switch (r.reason()) {
+                case SOURCE_REACHABLE -> ErrPacket.of(ErrorCode.WRONG_USAGE, "FAILOVER", "a reachable source: "
+                        + r.getMessage() + "; nothing was changed. SWITCHOVER TO <name> moves writes off a live source"
+                        + " without losing any");
+                case IN_PROGRESS -> ErrPacket.of(ErrorCode.WRONG_USAGE, "FAILOVER", "a failover in progress: "
+                        + r.getMessage());
+                case NO_SOURCE, BAD_TARGET -> ErrPacket.of(ErrorCode.WRONG_ARGUMENTS, what + ": " + r.getMessage());
+                case FAILED -> ErrPacket.of(ErrorCode.WRONG_ARGUMENTS, what + ": nothing was promoted: "
+                        + r.getMessage());
+            });
         });
     }
 

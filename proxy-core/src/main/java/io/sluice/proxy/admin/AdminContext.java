@@ -1,6 +1,7 @@
 package io.sluice.proxy.admin;
 
 import io.sluice.proxy.config.SluiceConfig;
+import io.sluice.proxy.failover.Failover;
 import io.sluice.proxy.metrics.SluiceMetrics;
 import io.sluice.proxy.server.ConnectionRegistry;
 import io.sluice.proxy.session.LinkPools;
@@ -26,12 +27,15 @@ import java.util.function.Supplier;
  * @param gtidExecuted  a server's executed GTID set as text, or empty while GTID tracking does not know it
  * @param reloader      {@code RELOAD CONFIG}: reads the configuration file again and applies it, or explains why not
  * @param switchover    {@code SWITCHOVER TO <name>}: a planned switchover; completes with a summary or fails with why
+ * @param failover      {@code FAILOVER [TO <name>]}: a failover forced by an operator (the name, or null to let
+ *                      Sluice choose); completes with what it did or fails with a {@link Failover.Refused}
  */
 public record AdminContext(Supplier<SluiceConfig> liveConfig, String sluiceVersion, String serverVersion,
                            Supplier<TopologySnapshot> monitor, BackendOverrides overrides, Routes routes,
                            LinkPools pools, ConnectionRegistry registry, SluiceMetrics metrics,
                            Function<String, String> gtidExecuted, Reloader reloader,
-                           Function<String, java.util.concurrent.CompletableFuture<String>> switchover) {
+                           Function<String, java.util.concurrent.CompletableFuture<String>> switchover,
+                           Function<String, java.util.concurrent.CompletableFuture<Failover.Outcome>> failover) {
 
     /** Reloads the configuration: returns what changed, or throws with the reason the running one stays. */
     @FunctionalInterface
@@ -50,6 +54,7 @@ public record AdminContext(Supplier<SluiceConfig> liveConfig, String sluiceVersi
         Objects.requireNonNull(liveConfig, "liveConfig");
         Objects.requireNonNull(reloader, "reloader");
         Objects.requireNonNull(switchover, "switchover");
+        Objects.requireNonNull(failover, "failover");
         Objects.requireNonNull(sluiceVersion, "sluiceVersion");
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(overrides, "overrides");

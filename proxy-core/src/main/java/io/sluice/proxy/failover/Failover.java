@@ -30,16 +30,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * Automatic failover ({@code failover.mode: auto}): when the {@link FailureDetector} declares the source dead, fences
- * it, promotes the replica that has every transaction the others have, repoints the other replicas at it, and
- * republishes the topology so that writes go there; later fences the old source on the server itself when it
- * comes back.
+ * Failover: when the source is dead, fences it, promotes the replica that has every transaction the others have,
+ * repoints the other replicas at it, and republishes the topology so that writes go there; later fences the old source
+ * on the server itself when it comes back. It exists whenever there is a monitor, whatever {@code failover.mode}:
+ * <ul>
+ *   <li>{@code auto}: the {@link FailureDetector} declaring the source dead starts one;</li>
+ *   <li>every mode: an operator starts one with {@link #force} ({@code FAILOVER [TO <name>]} on the admin interface):
+ *       with {@code off} or {@code follow}, or in {@code auto} when the anti-flap {@code min_interval} held the
+ *       detector back. Refused while the source still answers Sluice ({@link #switchover} moves a live source).</li>
+ * </ul>
  *
  * <h2>Steps, each logged at INFO with its time</h2>
  * <ol>
@@ -50,11 +57,16 @@ import java.util.function.Supplier;
  *   <li>Choose: the servers' executed GTID sets are read from the servers themselves (not the tracker's, which lags
  *       by a binlog event); the candidate whose set contains every other survivor's wins, ties broken by
  *       {@code priority}, then configuration order. {@code candidate: false} never wins. If no candidate contains
- *       the others, nothing is promoted and an operator must act (the MHA-style catch-up from a more advanced
- *       replica is not implemented).</li>
+ *       the others (e.g. a {@code candidate: false} replica received more), the candidate with the best priority
+ *       catches up first, as MHA does with relay logs: it replicates from the most advanced survivor with GTID
+ *       auto-positioning until it has applied all of that server's set ({@code MASTER_GTID_WAIT},
+ *       {@code WAIT_FOR_EXECUTED_GTID_SET}), for at most {@code failover.catchup_timeout}; if it cannot, nothing is
+ *       promoted.</li>
  *   <li>Promote: {@code STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0} ({@code STOP REPLICA},
  *       {@code RESET REPLICA ALL} and {@code super_read_only} on MySQL), then publish it as the source at once,
- *       without waiting for the monitor's next check.</li>
+ *       without waiting for the monitor's next check. If the replicas ran
+ *       semi-synchronous replication, the promoted server's source side of it is turned on first (and the replica
+ *       side on every repointed replica), so that no write is acknowledged by the new source alone.</li>
  *   <li>Repoint every other replica with GTID auto-positioning ({@code MASTER_USE_GTID=slave_pos};
  *       {@code SOURCE_AUTO_POSITION=1}), and verify that both its threads run.</li>
  * </ol>
@@ -101,8 +113,15 @@ public final class Failover implements AutoCloseable {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicInteger completed = new AtomicInteger();
     private volatile String promoted;
+    /** The monitor's snapshot version when {@link #promoted} was set: a later one may say it is gone. */
+    private volatile long promotedAtVersion;
     private volatile io.sluice.proxy.session.Promotion lastPromotion;
-    private volatile boolean running;
+    /** A failover or switchover runs (set before it is queued, so that a second one is refused, not queued). */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** The last source the detector watched, for a forced failover once the monitor no longer names it. */
+    private volatile String lastSource;
+    /** When a forced failover started, for the detector's anti-flap interval; 0 once the detector knows. */
+    private volatile long forcedAtNanos;
     private volatile long lastDurationMillis = -1;
     private volatile String replicationUser;
     private volatile Applied applied;
@@ -131,7 +150,8 @@ public final class Failover implements AutoCloseable {
     }
 
     /**
-     * Starts watching the monitor's checks. Only {@code auto} acts; {@code follow} and {@code off} need no instance.
+     * Starts watching the monitor's checks: in {@code auto} a dead source is failed over; in {@code follow} and
+     * {@code off} it is only reported, and {@link #force} promotes on an operator's word.
      *
      * @param user     the monitor's account, which needs the rights to promote (REPLICATION SLAVE ADMIN,
      *                 READ_ONLY ADMIN or SUPER on MariaDB; REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN on MySQL)
@@ -160,14 +180,14 @@ public final class Failover implements AutoCloseable {
         return () -> apply(raw.get());
     }
 
-    /** Whether a failover is running now. */
     /** The last failover that promoted a server, or null: sessions learn from it whether their writes survived. */
     public io.sluice.proxy.session.Promotion lastPromotion() {
         return lastPromotion;
     }
 
+    /** Whether a failover or switchover is running now. */
     public boolean inProgress() {
-        return running;
+        return busy.get();
     }
 
     /** Servers Sluice will not route to because they were a source that failed. */
@@ -209,6 +229,9 @@ public final class Failover implements AutoCloseable {
         for (ServerView v : raw.servers()) {
             if (fenced.contains(v.name())) {
                 servers.add(new ServerView(v.name(), Role.UNKNOWN, false, false, -1, v.weight(), v.readOnly()));
+            } else if (v.name().equals(up) && !v.reachable() && raw.version() > promotedAtVersion) {
+                // Promoted, then lost before the monitor ever named it the source: no source until it answers.
+                servers.add(v);
             } else if (v.name().equals(up)) {
                 servers.add(new ServerView(v.name(), Role.SOURCE, true, false, 0, v.weight(), false));
             } else if (up != null && v.role() == Role.SOURCE) {
@@ -232,6 +255,7 @@ public final class Failover implements AutoCloseable {
             }
             if (!s.name().equals(detector.watched())) {
                 detector.watch(s.name());
+                lastSource = s.name();
                 lastKind = FailureDetector.Kind.HEALTHY;
             }
             if (s.name().equals(promoted)) {
@@ -246,16 +270,31 @@ public final class Failover implements AutoCloseable {
         if (fenced.contains(server)) {
             if (!o.reachable()) {
                 returnHandled.remove(server);
-            } else if (!running && returnHandled.add(server)) {
+            } else if (!busy.get() && returnHandled.add(server)) {
                 worker.execute(() -> oldSourceReturned(server));
             }
             return;
         }
+        String up = promoted;
+        if (up != null && !up.equals(detector.watched())) {
+            // Published before the monitor names it: watched from now, so that its death is noticed too.
+            detector.watch(up);
+            lastKind = FailureDetector.Kind.HEALTHY;
+        }
         if (detector.watched() == null) {
             // Started after the monitor's first snapshot: no change has named the source to this listener yet.
-            monitor.current().source().filter(v -> !fenced.contains(v.name())).ifPresent(v -> detector.watch(v.name()));
+            monitor.current().source().filter(v -> !fenced.contains(v.name())).ifPresent(v -> {
+                detector.watch(v.name());
+                lastSource = v.name();
+            });
         }
         long now = System.nanoTime();
+        long forcedAt = forcedAtNanos;
+        if (forcedAt != 0) {
+            // An operator failed over: the anti-flap interval runs from then, as after an automatic one.
+            detector.failedOver(forcedAt);
+            forcedAtNanos = 0;
+        }
         String watched = detector.watched();
         FailureDetector.Verdict v = detector.checked(server, o, now);
         if (watched != null && fenced.contains(watched)) {
@@ -265,6 +304,15 @@ public final class Failover implements AutoCloseable {
         }
         FailureDetector.Kind before = lastKind;
         lastKind = v.kind();
+        if (config.mode() != FailoverConfig.Mode.AUTO
+                && (v.kind() == FailureDetector.Kind.DEAD || v.kind() == FailureDetector.Kind.SUPPRESSED)) {
+            // Nothing automatic in off and follow, anti-flap or not: say once what the operator can do.
+            if (before != FailureDetector.Kind.DEAD && before != FailureDetector.Kind.SUPPRESSED) {
+                log.error("failover: source {} is dead ({}); failover.mode is {}: FAILOVER on the admin interface "
+                        + "promotes a replica", detector.watched(), v.why(), config.mode().text());
+            }
+            return;
+        }
         switch (v.kind()) {
             case HEALTHY -> {
                 if (before != FailureDetector.Kind.HEALTHY) {
@@ -279,23 +327,107 @@ public final class Failover implements AutoCloseable {
             case SUPPRESSED -> {
                 if (before != FailureDetector.Kind.SUPPRESSED) {
                     log.error("failover: source {} is dead ({}); not failing over again automatically: an operator"
-                            + " must act", detector.watched(), v.why());
+                            + " must act (FAILOVER on the admin interface)", detector.watched(), v.why());
                 }
             }
             case DEAD -> {
-                if (!running) {
-                    running = true;
+                if (busy.compareAndSet(false, true)) {
                     detector.failedOver(now);
                     String dead = detector.watched();
-                    worker.execute(() -> failover(dead, v.why(), now));
+                    worker.execute(() -> automatic(dead, v.why(), now));
                 }
             }
         }
     }
 
+    /**
+     * An operator-forced failover ({@code FAILOVER [TO <name>]} on the admin interface), in any mode: the same steps
+     * as an automatic one, from the source the router saw last, which must not answer Sluice (a live source is moved
+     * with {@link #switchover}, which loses nothing). Refused at once while a failover or switchover runs.
+     *
+     * @param target the server to promote, or null for the one the automatic failover would choose
+     * @return completes with what was done, or fails with a {@link Refused} saying why nothing was promoted
+     */
+    public CompletableFuture<Outcome> force(String target) {
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        if (!busy.compareAndSet(false, true)) {
+            result.completeExceptionally(new Refused(Refused.Reason.IN_PROGRESS,
+                    "a failover or switchover is running"));
+            return result;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    result.complete(forced(target));
+                } catch (Refused e) {
+                    result.completeExceptionally(e);
+                } catch (RuntimeException e) {
+                    log.error("forced failover failed", e);
+                    result.completeExceptionally(new Refused(Refused.Reason.FAILED, String.valueOf(e)));
+                } finally {
+                    busy.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy.set(false);
+            result.completeExceptionally(new Refused(Refused.Reason.FAILED, "Sluice is shutting down"));
+        }
+        return result;
+    }
+
     // ---- on the failover thread
 
-    private void failover(String dead, String why, long detectedAt) {
+    private void automatic(String dead, String why, long detectedAt) {
+        try {
+            failover(dead, why, detectedAt, null);
+        } catch (FailoverException e) {
+            // Logged with its step; an operator must act.
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private Outcome forced(String target) throws Refused {
+        long t0 = System.nanoTime();
+        String dead = apply(monitor.current()).source().map(ServerView::name).orElse(lastSource);
+        if (dead == null || fenced.contains(dead)) {
+            throw new Refused(Refused.Reason.NO_SOURCE, "Sluice has seen no source to fail over from");
+        }
+        if (target != null) {
+            if (backends.stream().noneMatch(b -> b.name().equals(target))) {
+                throw new Refused(Refused.Reason.BAD_TARGET, "no backend is named " + target + " (the backends are "
+                        + String.join(", ", backends.stream().map(BackendConfig::name).toList()) + ")");
+            }
+            if (target.equals(dead)) {
+                throw new Refused(Refused.Reason.BAD_TARGET, target + " is the source that failed");
+            }
+            if (!backend(target).candidate()) {
+                throw new Refused(Refused.Reason.BAD_TARGET, target + " has candidate: false");
+            }
+        }
+        // The operator's word that the source is dead is checked against Sluice's own: a source that answers is
+        // moved with SWITCHOVER, which waits for the replicas and loses nothing.
+        try {
+            Node n = connect(backend(dead));
+            try {
+                n.query("SELECT 1");
+            } finally {
+                n.close();
+            }
+            throw new Refused(Refused.Reason.SOURCE_REACHABLE, "the source " + dead + " answers Sluice");
+        } catch (FailoverException e) {
+            log.info("failover: forced by an operator; source {} does not answer: {}", dead, e.getMessage());
+        }
+        forcedAtNanos = t0;
+        try {
+            return failover(dead, "forced by an operator", t0, target);
+        } catch (FailoverException e) {
+            throw new Refused(Refused.Reason.FAILED, e.getMessage());
+        }
+    }
+
+    /** The steps of a failover; logs what it did, or at which step and why it stopped, then throws. */
+    private Outcome failover(String dead, String why, long detectedAt, String target) throws FailoverException {
         long t0 = System.nanoTime();
         Map<String, Node> nodes = new LinkedHashMap<>();
         String step = "fence";
@@ -332,19 +464,28 @@ public final class Failover implements AutoCloseable {
             for (Node n : nodes.values()) {
                 executed.put(n.name, n.executed());
             }
-            Node winner = choose(nodes, executed);
+            Node winner = choose(nodes, executed, target);
+            if (!executed.values().stream().allMatch(executed.get(winner.name)::contains)) {
+                step = "catch up from the most advanced replica";
+                catchUpFrom(winner, nodes, executed);
+            }
             log.info("failover: promoting {} (executed {}); others: {}", winner.name, executed.get(winner.name),
                     executed);
-            reportSemiSync(nodes.values());
+            boolean semiSync = reportSemiSync(nodes.values());
 
             step = "promote";
             long t2 = System.nanoTime();
             winner.exec(winner.dialect.stopReplica());
             winner.exec(winner.dialect.resetReplica());
+            if (semiSync) {
+                semiSyncSource(winner);
+            }
             for (String sql : winner.dialect.writable()) {
                 winner.exec(sql);
             }
+            promotedAtVersion = monitor.current().version();
             promoted = winner.name;
+            lastSource = winner.name;
             promotedOne = true;
             generation.incrementAndGet();
             int count = completed.incrementAndGet();
@@ -353,14 +494,16 @@ public final class Failover implements AutoCloseable {
                     + "declared dead)", winner.name, ms(t2), ms(detectedAt));
 
             step = "repoint";
-            BackendConfig target = backend(winner.name);
+            BackendConfig newSource = backend(winner.name);
+            List<String> repointed = new ArrayList<>();
             for (Node n : nodes.values()) {
                 if (n == winner || !n.replica) {
                     continue;
                 }
                 long t3 = System.nanoTime();
                 try {
-                    repoint(n, target, n.dialect.autoPosition(false));
+                    repoint(n, newSource, n.dialect.autoPosition(false), semiSync);
+                    repointed.add(n.name);
                     log.info("failover: {} replicates from {} (repointed and verified in {} ms)", n.name,
                             winner.name, ms(t3));
                 } catch (FailoverException e) {
@@ -370,11 +513,14 @@ public final class Failover implements AutoCloseable {
             lastDurationMillis = ms(detectedAt);
             log.info("failover from {} to {} done in {} ms ({} ms after the source was declared dead)", dead,
                     winner.name, ms(t0), lastDurationMillis);
+            return new Outcome(dead, winner.name, lastDurationMillis, repointed, semiSync);
         } catch (FailoverException e) {
             log.error("failover from {} stopped at step '{}' after {} ms: {}; an operator must act", dead, step,
                     ms(t0), e.getMessage());
+            throw e;
         } catch (RuntimeException e) {
             log.error("failover from {} failed at step '{}' after {} ms", dead, step, ms(t0), e);
+            throw new FailoverException("step '" + step + "' failed: " + e);
         } finally {
             nodes.values().forEach(Node::close);
             if (!promotedOne && fenced.remove(dead)) {
@@ -383,7 +529,6 @@ public final class Failover implements AutoCloseable {
                 generation.incrementAndGet();
                 log.warn("failover: nothing promoted; {} is not fenced any more", dead);
             }
-            running = false;
         }
     }
 
@@ -435,7 +580,7 @@ public final class Failover implements AutoCloseable {
      * survivor has; without it, a commit acknowledged by the source alone is lost with it. (Unless the source had
      * fallen back to asynchronous after {@code rpl_semi_sync_master_timeout}, which only it could tell.)
      */
-    private void reportSemiSync(Iterable<Node> nodes) {
+    private boolean reportSemiSync(Iterable<Node> nodes) {
         List<String> semiSync = new ArrayList<>();
         for (Node n : nodes) {
             if (!n.replica) {
@@ -453,13 +598,56 @@ public final class Failover implements AutoCloseable {
         if (semiSync.isEmpty()) {
             log.warn("failover: no replica runs semi-synchronous replication: writes acknowledged by the old source "
                     + "alone may be lost");
-        } else {
-            log.info("failover: semi-synchronous replicas {}: every write the old source acknowledged in semi-sync "
-                    + "mode is on the promoted server", semiSync);
+            return false;
+        }
+        log.info("failover: semi-synchronous replicas {}: every write the old source acknowledged in semi-sync "
+                + "mode is on the promoted server", semiSync);
+        return true;
+    }
+
+    /**
+     * The old source ran semi-synchronous replication (its replicas acknowledged): the promoted server does too, so
+     * that the guarantee outlives the failover. Turned on before it is published: its first commits wait (at most
+     * the server's {@code rpl_semi_sync_master_timeout}) for a repointed replica's acknowledgement rather than being
+     * acknowledged by it alone.
+     */
+    private void semiSyncSource(Node winner) {
+        try {
+            winner.exec(winner.dialect.semiSyncSourceOn());
+            log.info("failover: semi-synchronous replication turned on on the promoted server {}", winner.name);
+        } catch (FailoverException e) {
+            log.warn("failover: cannot turn on semi-synchronous replication on {} (is its plugin loaded?): {}; its "
+                    + "commits are acknowledged without a replica's", winner.name, e.getMessage());
         }
     }
 
-    private Node choose(Map<String, Node> nodes, Map<String, GtidSet> executed) throws FailoverException {
+    /** Whether the source side of semi-synchronous replication is on; false when its plugin is not loaded (MySQL). */
+    private static boolean semiSyncSourceEnabled(Node source) {
+        try {
+            String on = source.query(source.dialect.semiSyncSourceEnabled()).rows().get(0).get(0);
+            return "1".equals(on) || "ON".equalsIgnoreCase(on);
+        } catch (FailoverException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The server to promote: {@code target} if the operator named one; else the candidate with the best priority
+     * among those that contain every survivor's transactions; else (none does) the candidate with the best priority,
+     * which {@link #catchUpFrom} then brings level with the most advanced survivor.
+     */
+    private Node choose(Map<String, Node> nodes, Map<String, GtidSet> executed, String target)
+            throws FailoverException {
+        if (target != null) {
+            Node n = nodes.get(target);
+            if (n == null) {
+                throw new FailoverException(target + " is not reachable");
+            }
+            if (!n.replica) {
+                throw new FailoverException(target + " is not a replica");
+            }
+            return n;
+        }
         Node best = null;
         int bestPriority = -1;
         for (Node n : nodes.values()) {
@@ -474,19 +662,84 @@ public final class Failover implements AutoCloseable {
                 bestPriority = b.priority();
             }
         }
-        if (best == null) {
-            boolean anyCandidate = nodes.values().stream().anyMatch(n -> n.replica && backend(n.name).candidate());
-            throw new FailoverException(anyCandidate
-                    ? "no candidate replica has every transaction the others have: " + executed
-                    : "no reachable replica may be promoted (candidate: false, or not a replica): " + executed);
+        if (best != null) {
+            return best;
         }
+        for (Node n : nodes.values()) {
+            BackendConfig b = backend(n.name);
+            if (b.candidate() && n.replica && (best == null || b.priority() > bestPriority)) {
+                best = n;
+                bestPriority = b.priority();
+            }
+        }
+        if (best == null) {
+            throw new FailoverException("no reachable replica may be promoted (candidate: false, or not a replica): "
+                    + executed);
+        }
+        log.info("failover: no candidate has every transaction the others have ({}); {} catches up first", executed,
+                best.name);
         return best;
     }
 
+    /**
+     * MHA's recovery from the other replicas' relay logs, done with GTIDs: {@code candidate} lacks transactions that
+     * another survivor has, so it replicates from the most advanced survivor (one that contains every survivor's
+     * set) with GTID auto-positioning until it has applied that server's whole set, for at most
+     * {@code catchup_timeout}. On return {@code executed} holds its new set, which contains every survivor's.
+     */
+    private void catchUpFrom(Node candidate, Map<String, Node> nodes, Map<String, GtidSet> executed)
+            throws FailoverException {
+        long t0 = System.nanoTime();
+        Node donor = null;
+        for (Node n : nodes.values()) {
+            if (n != candidate && executed.values().stream().allMatch(executed.get(n.name)::contains)) {
+                donor = n;
+                break;
+            }
+        }
+        if (donor == null) {
+            throw new FailoverException("no survivor has every transaction the others have (they diverged): "
+                    + executed);
+        }
+        String position = donor.query(donor.dialect.executed()).rows().get(0).get(0).replaceAll("\\s+", "");
+        log.info("failover: {} lacks {}; it replicates from {} until it has applied {}", candidate.name,
+                executed.get(donor.name).subtract(executed.get(candidate.name)), donor.name, position);
+        repoint(candidate, backend(donor.name), candidate.dialect.autoPosition(false));
+        String waited = candidate.query(candidate.dialect.waitFor(position, config.catchupTimeout()),
+                config.catchupTimeout().plus(STATEMENT_TIMEOUT)).rows().get(0).get(0);
+        if (!"0".equals(waited)) {
+            throw new FailoverException(candidate.name + " did not apply " + position + " from " + donor.name
+                    + " within catchup_timeout " + config.catchupTimeout().toMillis() + " ms");
+        }
+        GtidSet now = candidate.executed();
+        executed.put(candidate.name, now);
+        if (!executed.values().stream().allMatch(now::contains)) {
+            throw new FailoverException(candidate.name + " caught up with " + donor.name + " but still lacks "
+                    + "transactions: " + executed);
+        }
+        log.info("failover: {} caught up with {} in {} ms", candidate.name, donor.name, ms(t0));
+    }
+
     private void repoint(Node n, BackendConfig target, String positioning) throws FailoverException {
+        repoint(n, target, positioning, false);
+    }
+
+    /**
+     * Points {@code n} at {@code target} and verifies that both its threads run; with {@code semiSync}, turns on the
+     * replica side of semi-synchronous replication first (it takes effect when the IO thread starts).
+     */
+    private void repoint(Node n, BackendConfig target, String positioning, boolean semiSync) throws FailoverException {
         n.exec(n.dialect.stopReplica());
         n.exec(n.dialect.changeSource(target.address().host(), target.address().port(), replicationUser,
                 config.replicationPassword(), positioning));
+        if (semiSync) {
+            try {
+                n.exec(n.dialect.semiSyncReplicaOn());
+            } catch (FailoverException e) {
+                log.warn("failover: {}: cannot turn on semi-synchronous replication (is its plugin loaded?): {}",
+                        n.name, e.getMessage());
+            }
+        }
         n.exec(n.dialect.startReplica());
         long deadline = System.nanoTime() + VERIFY_TIMEOUT.toNanos();
         while (true) {
@@ -528,9 +781,17 @@ public final class Failover implements AutoCloseable {
     }
 
     private String runSwitchover(String target) throws FailoverException {
-        if (running) {
+        if (!busy.compareAndSet(false, true)) {
             throw new FailoverException("a failover is running");
         }
+        try {
+            return switchoverSteps(target);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private String switchoverSteps(String target) throws FailoverException {
         String old = apply(monitor.current()).source().map(ServerView::name)
                 .orElseThrow(() -> new FailoverException("there is no source to switch over from"));
         BackendConfig targetConfig = backends.stream().filter(b -> b.name().equals(target)).findFirst()
@@ -543,7 +804,6 @@ public final class Failover implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         Map<String, Node> nodes = new LinkedHashMap<>();
-        running = true;
         boolean promotedOne = false;
         try {
             for (BackendConfig b : backends) {
@@ -566,6 +826,7 @@ public final class Failover implements AutoCloseable {
             generation.incrementAndGet();
             log.info("switchover: writes held; setting {} read_only", old);
             source.query("SET SESSION lock_wait_timeout = 5");
+            boolean semiSync = semiSyncSourceEnabled(source);
             for (String sql : source.dialect.readOnly()) {
                 source.exec(sql);
             }
@@ -580,15 +841,20 @@ public final class Failover implements AutoCloseable {
             log.info("switchover: {} has applied {} ({} ms after writes were held)", target, position, ms(t0));
             winner.exec(winner.dialect.stopReplica());
             winner.exec(winner.dialect.resetReplica());
+            if (semiSync) {
+                semiSyncSource(winner);
+            }
             for (String sql : winner.dialect.writable()) {
                 winner.exec(sql);
             }
+            promotedAtVersion = monitor.current().version();
             promoted = target;
+            lastSource = target;
             promotedOne = true;
             generation.incrementAndGet();
             log.info("switchover: {} promoted and published; writes resume ({} ms after they were held)", target,
                     ms(t0));
-            repoint(source, targetConfig, source.dialect.autoPosition(true));
+            repoint(source, targetConfig, source.dialect.autoPosition(true), semiSync);
             fenced.remove(old);
             generation.incrementAndGet();
             List<String> repointed = new ArrayList<>(List.of(old));
@@ -596,7 +862,7 @@ public final class Failover implements AutoCloseable {
                 if (n == winner || n == source || n.query(n.dialect.status()).rows().isEmpty()) {
                     continue;
                 }
-                repoint(n, targetConfig, n.dialect.autoPosition(false));
+                repoint(n, targetConfig, n.dialect.autoPosition(false), semiSync);
                 repointed.add(n.name);
             }
             String summary = "switched over from " + old + " to " + target + " in " + ms(t0) + " ms; " + repointed
@@ -610,7 +876,6 @@ public final class Failover implements AutoCloseable {
                 log.warn("switchover to {} abandoned; {} is the source again (set read_only = 0 on it if it was set)",
                         target, old);
             }
-            running = false;
         }
     }
 
@@ -886,6 +1151,21 @@ public final class Failover implements AutoCloseable {
             }
 
             @Override
+            String semiSyncReplicaOn() {
+                return "SET GLOBAL rpl_semi_sync_slave_enabled = ON";
+            }
+
+            @Override
+            String semiSyncSourceEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_master_enabled";
+            }
+
+            @Override
+            String semiSyncSourceOn() {
+                return "SET GLOBAL rpl_semi_sync_master_enabled = ON";
+            }
+
+            @Override
             String waitFor(String gtids, Duration timeout) {
                 return "SELECT MASTER_GTID_WAIT('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
             }
@@ -950,6 +1230,22 @@ public final class Failover implements AutoCloseable {
             }
 
             @Override
+            String semiSyncReplicaOn() {
+                return "SET GLOBAL rpl_semi_sync_replica_enabled = ON";
+            }
+
+            @Override
+            String semiSyncSourceEnabled() {
+                return "SELECT @@GLOBAL.rpl_semi_sync_source_enabled";
+            }
+
+            @Override
+            String semiSyncSourceOn() {
+                // Needs the semisync_source plugin, which the source side loads; a replica may not have it.
+                return "SET GLOBAL rpl_semi_sync_source_enabled = ON";
+            }
+
+            @Override
             String waitFor(String gtids, Duration timeout) {
                 return "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
             }
@@ -979,11 +1275,64 @@ public final class Failover implements AutoCloseable {
         /** Whether the replica side of semi-synchronous replication is on; an error when its plugin is not loaded. */
         abstract String semiSyncReplicaEnabled();
 
+        /** Turns on the replica side of semi-synchronous replication; its IO thread picks it up when it starts. */
+        abstract String semiSyncReplicaOn();
+
+        /** Whether the source side of semi-synchronous replication is on; an error when its plugin is not loaded. */
+        abstract String semiSyncSourceEnabled();
+
+        /** Turns on the source side of semi-synchronous replication. */
+        abstract String semiSyncSourceOn();
+
         /** A statement answering 0 once the server has applied {@code gtids}, else 1 or -1 (timeout). */
         abstract String waitFor(String gtids, Duration timeout);
 
         static String quote(String s) {
             return s.replace("\\", "\\\\").replace("'", "''");
+        }
+    }
+
+    /**
+     * What a failover did.
+     *
+     * @param oldSource  the source that failed, fenced now
+     * @param newSource  the server promoted and published as the source
+     * @param millis     from the verdict (or the operator's command) to the last replica repointed
+     * @param repointed  the replicas that now replicate from {@code newSource}
+     * @param semiSync   semi-synchronous replication was carried over to {@code newSource}
+     */
+    public record Outcome(String oldSource, String newSource, long millis, List<String> repointed,
+                          boolean semiSync) {
+        public Outcome {
+            repointed = List.copyOf(repointed);
+        }
+    }
+
+    /** A forced failover that promoted nothing; {@link #reason()} says what kind of refusal, the message why. */
+    public static final class Refused extends Exception {
+        /** Why nothing was promoted. */
+        public enum Reason {
+            /** The source answers Sluice: it is not dead (SWITCHOVER moves a live source). */
+            SOURCE_REACHABLE,
+            /** A failover or switchover is running. */
+            IN_PROGRESS,
+            /** Sluice has not seen a source to fail over from. */
+            NO_SOURCE,
+            /** The named target does not exist or may not be promoted. */
+            BAD_TARGET,
+            /** A step failed (no candidate, catch-up too slow, nothing reachable); the old source is unfenced. */
+            FAILED
+        }
+
+        private final Reason reason;
+
+        public Refused(Reason reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        public Reason reason() {
+            return reason;
         }
     }
 

@@ -330,12 +330,28 @@ class AdminTest {
     }
 
     @Test
-    void failoverIsNotAvailableYetAndSwitchoverNeedsModeAuto() throws SQLException {
+    void failoverWhileTheSourceAnswersIsRefusedAndSwitchoverNeedsModeAuto() throws SQLException {
+        String source = cluster.source().name();
         try (Connection a = admin(); Statement s = a.createStatement()) {
+            // The fixture runs failover.mode: off; FAILOVER works in every mode, but only on a dead source.
             SQLException e = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER"));
-            assertThat(e.getErrorCode()).isEqualTo(1235);
-            assertThat(e.getSQLState()).isEqualTo("42000");
-            assertThat(e.getMessage()).isEqualTo("This version of Sluice doesn't yet support 'FAILOVER'");
+            assertThat(e.getErrorCode()).isEqualTo(1221);
+            assertThat(e.getSQLState()).isEqualTo("HY000");
+            assertThat(e.getMessage()).isEqualTo("Incorrect usage of FAILOVER and a reachable source: the source "
+                    + source + " answers Sluice; nothing was changed. SWITCHOVER TO <name> moves writes off a live"
+                    + " source without losing any");
+            SQLException to = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER TO nosuch"));
+            assertThat(to.getErrorCode()).isEqualTo(1210);
+            assertThat(to.getSQLState()).isEqualTo("HY000");
+            assertThat(to.getMessage()).startsWith("Incorrect arguments to FAILOVER TO nosuch: no backend is named"
+                    + " nosuch (the backends are " + source + ", ");
+            SQLException bad = catchThrowableOfType(SQLException.class, () -> s.execute("FAILOVER NOW"));
+            assertThat(bad.getErrorCode()).isEqualTo(1064);
+            assertThat(bad.getMessage()).startsWith("You have an error in your SQL syntax; FAILOVER takes nothing, or"
+                    + " TO and a backend name.");
+            assertThat(sluice.sluice().failover().failovers()).isZero();
+            assertThat(sluice.sluice().failover().fenced()).isEmpty();
+            assertThat(sluice.sluice().topology().source().map(v -> v.name())).contains(source);
             SQLException sw = catchThrowableOfType(SQLException.class, () -> s.execute("SWITCHOVER TO r1"));
             assertThat(sw.getErrorCode()).isEqualTo(1210);
             assertThat(sw.getMessage()).isEqualTo("Incorrect arguments to SWITCHOVER TO r1: switchover needs"
