@@ -412,7 +412,7 @@ public final class SluiceMetrics implements ProxyMetrics, AutoCloseable {
     public synchronized void bindFailover(io.sluice.proxy.failover.Failover failover) {
         this.failover = failover;
         io.micrometer.core.instrument.FunctionCounter.builder("sluice.failovers", failover, f -> f.failovers())
-                .description("Automatic failovers that promoted a server").register(registry);
+                .description("Failovers that promoted a server, automatic or forced with FAILOVER").register(registry);
         Gauge.builder("sluice.failover.in.progress", () -> failover.inProgress() ? 1 : 0)
                 .description("1 while an automatic failover runs").strongReference(true).register(registry);
         Gauge.builder("sluice.failover.last.duration", () -> failover.lastDurationMillis() < 0 ? Double.NaN
