@@ -54,6 +54,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(ClusterExtension.class)
 class FailoverTest {
     private static final int WRITERS = 4;
+    /** Sessions that read back each of their acknowledged inserts at once, on the same connection (session level). */
+    private static final int RYW_SESSIONS = 4;
 
     private static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover) {
         return config(cluster, failover, true);
@@ -130,7 +132,9 @@ class FailoverTest {
     /** One run: returns the time from the kill to the first write acknowledged after it, in ms. */
     private static long killNineUnderWriteLoad(SandboxCluster cluster) throws Exception {
         createTable(cluster);
+        ReadWriteSplitTest.labelServers(cluster);
         try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto()))) {
+            ReadBack readBack = ReadBack.start(sluice, RYW_SESSIONS);
             Set<Long> acked = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong killedAt = new AtomicLong();
@@ -184,10 +188,12 @@ class FailoverTest {
             int ackedAtKill = acked.size();
 
             await().atMost(Duration.ofSeconds(30)).until(() -> ackedAfterKill.get() >= 100);
+            await().atMost(Duration.ofSeconds(30)).until(() -> readBack.readsAfter(killedAt.get()) >= 100);
             stop.set(true);
             for (Thread t : writers) {
                 t.join(30_000);
             }
+            readBack.stop();
             long killToWriteMs = (firstWriteAfterKill.get() - killedAt.get()) / 1_000_000;
 
             String promoted = source(sluice).orElseThrow();
@@ -203,8 +209,13 @@ class FailoverTest {
                             + " kill), lost %d, client errors %d, promoted %s%n", killToWriteMs, acked.size(),
                     ackedAtKill, lost.size(), errors.get(), promoted);
             System.out.println("FAILOVER client errors by kind: " + errorKinds);
+            System.out.println("FAILOVER read-your-writes sessions: " + readBack.describe(killedAt.get()));
 
             assertThat(lost).as("acknowledged inserts missing from the new source").isEmpty();
+            assertThat(readBack.violations()).as("reads that missed the session's own acknowledged insert: "
+                    + readBack.describe(killedAt.get())).isEmpty();
+            assertThat(readBack.replicaReads()).as("reads served by replicas, or the check proves little: "
+                    + readBack.describe(killedAt.get())).isPositive();
             // Not asserted: which errors clients see. Writes in flight on the dead source get ER 2013 (one per
             // writer); logins wait for a live server; but a statement routed to the source in the few hundred ms
             // before the monitor notices it is dead can still fail to open a connection there (ER 2003).
@@ -898,5 +909,88 @@ class FailoverTest {
     @FreshCluster
     void withLostWriteIgnoreTheSessionReadsOnWithoutIt(SandboxCluster cluster) throws Exception {
         loseAWrite(cluster, auto().withLostWriteError(false), false);
+    }
+
+    /**
+     * Read-your-writes sessions for the kill -9 run: each inserts its next row and reads its own latest row back at
+     * once on the same connection, noting which server answered ({@code sluice_it_id.whoami}). A read that misses the
+     * insert just acknowledged is a violation. A failed statement closes the connection and a new session starts (its
+     * unacknowledged insert is not counted); the new session's reads are judged by its own inserts only.
+     */
+    private static final class ReadBack {
+        private final List<Thread> threads = new ArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final java.util.Queue<String> violations = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.Queue<long[]> reads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.Map<String, Integer> servedBy = new ConcurrentHashMap<>();
+        private final AtomicInteger errors = new AtomicInteger();
+
+        static ReadBack start(SluiceFixture sluice, int sessions) {
+            ReadBack r = new ReadBack();
+            for (int i = 0; i < sessions; i++) {
+                int w = 100 + i;   // the writers use 0..WRITERS-1
+                Thread t = new Thread(() -> r.loop(sluice, w), "ryw-" + i);
+                t.start();
+                r.threads.add(t);
+            }
+            return r;
+        }
+
+        private void loop(SluiceFixture sluice, int w) {
+            int n = 0;
+            Connection c = null;
+            while (!stop.get()) {
+                try {
+                    if (c == null) {
+                        c = connect(sluice);
+                    }
+                    int mine = ++n;
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("INSERT INTO fo.t VALUES (" + w + ", " + mine + ")");
+                        try (ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM fo.t WHERE w = " + w
+                                + " AND n = " + mine + "), (SELECT name FROM sluice_it_id.whoami)")) {
+                            rs.next();
+                            String server = rs.getString(2);
+                            reads.add(new long[] {System.nanoTime(), server.startsWith("replica") ? 1 : 0});
+                            servedBy.merge(server, 1, Integer::sum);
+                            if (rs.getInt(1) != 1) {
+                                violations.add("w " + w + " n " + mine + " missing on " + server);
+                            }
+                        }
+                    }
+                } catch (SQLException e) {
+                    errors.incrementAndGet();
+                    close(c);
+                    c = null;
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+            close(c);
+        }
+
+        long readsAfter(long nanos) {
+            return nanos == 0 ? 0 : reads.stream().filter(r -> r[0] - nanos > 0).count();
+        }
+
+        long replicaReads() {
+            return reads.stream().filter(r -> r[1] == 1).count();
+        }
+
+        List<String> violations() {
+            return List.copyOf(violations);
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+        }
+
+        String describe(long killedAt) {
+            return reads.size() + " reads (" + readsAfter(killedAt) + " after the kill), served by " + servedBy
+                    + ", " + violations.size() + " missed the session's own insert, " + errors.get()
+                    + " statements failed";
+        }
     }
 }
