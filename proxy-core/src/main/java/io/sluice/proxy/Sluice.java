@@ -205,6 +205,19 @@ public final class Sluice implements AutoCloseable {
             tracker = GtidTracker.start(config.backends().stream().map(MonitoredBackend::from).toList(),
                     MonitorSettings.from(config.monitor().get()));
             awaitGtidSeeds();
+            Monitor watched = monitor;
+            GtidTracker followed = tracker;
+            // Lag is the smaller of two upper bounds: the heartbeat's age and, while both binlog streams are
+            // current, the time since the source published the oldest transaction the replica lacks (0 when it has
+            // them all), so an idle replica that is caught up reads 0 ms instead of up to a heartbeat interval.
+            monitor.lagRefiner((server, heartbeatLag) -> {
+                String source = watched.current().source().map(ServerView::name).orElse(null);
+                long streams = source == null ? -1 : followed.lagMillis(server, source);
+                if (streams < 0) {
+                    return heartbeatLag;
+                }
+                return heartbeatLag < 0 ? streams : Math.min(heartbeatLag, streams);
+            });
             topologyRoutes = new TopologyRoutes(overrides.topology(roles), new Router(policy), endpoints,
                     gtidView.apply(tracker));
             if (config.failover().mode() != io.sluice.proxy.config.FailoverConfig.Mode.OFF) {

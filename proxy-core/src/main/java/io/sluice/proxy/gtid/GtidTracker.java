@@ -101,6 +101,33 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
         this.currentWithinNanos = currentWithinNanos;
         this.settings = settings;
         this.serverIds = serverIds;
+        // On each server's publishing thread, after every publication: when it published what (see lagMillis).
+        registry.addListener(server -> {
+            PublicationHistory h = histories.get(server);
+            if (h != null) {
+                h.published(registry.executed(server), System.nanoTime());
+            }
+        });
+        followers.keySet().forEach(name -> histories.put(name, new PublicationHistory()));
+    }
+
+    /** Per server, when it published which set; for {@link #lagMillis}. */
+    private final Map<String, PublicationHistory> histories = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * How far behind {@code source} the server {@code replica} is, in milliseconds, from the binlog streams alone: 0
+     * when it has applied every transaction the source's stream has shown, else the time since the source published
+     * the oldest transaction the replica still lacks (to within a millisecond, and not counting the streams' own
+     * delay). -1 when it cannot be told: either stream is not {@link #current}, or the replica is further behind than
+     * the second or more of history kept. Unlike a heartbeat, which can only say how old the last one it saw is, this
+     * reads 0 for an idle replica that is caught up.
+     */
+    public long lagMillis(String replica, String source) {
+        if (replica.equals(source) || !current(replica) || !current(source) || !known(replica)) {
+            return -1;
+        }
+        PublicationHistory h = histories.get(source);
+        return h == null ? -1 : h.lagMillis(registry.executed(replica), System.nanoTime());
     }
 
     /** A streamed server heard from within this is {@link #current}: two heartbeat (monitor) intervals. */
@@ -163,6 +190,7 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
         if (followers.containsKey(backend.name())) {
             throw new IllegalArgumentException("already tracking " + backend.name());
         }
+        histories.put(backend.name(), new PublicationHistory());
         registry.add(backend.name());
         BinlogFollower f = new BinlogFollower(backend.endpoint(), settings, drawServerId(serverIds), registry);
         Map<String, BinlogFollower> next = new LinkedHashMap<>(followers);
@@ -188,6 +216,7 @@ public final class GtidTracker implements GtidTracking, AutoCloseable {
         f.signalClose();
         registry.remove(server);
         visible.remove(server);   // a server added back under this name confirms its commits afresh
+        histories.remove(server);
         log.info("GTID tracker no longer following {}", server);
     }
 

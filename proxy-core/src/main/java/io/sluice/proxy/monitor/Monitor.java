@@ -91,6 +91,16 @@ public final class Monitor implements AutoCloseable {
         void checked(String server, Observation observation);
     }
 
+    /**
+     * A second measure of a replica's lag, combined with the heartbeat's: given the server and the heartbeat's lag in
+     * ms (-1 when unknown), returns the lag to publish. Both are upper bounds on how stale the replica is, so the
+     * smaller one is the better answer; see {@link #lagRefiner}.
+     */
+    @FunctionalInterface
+    public interface LagRefiner {
+        long lagMillis(String server, long heartbeatLagMillis);
+    }
+
     /** The backends in configuration order (added ones last); confined to the loop, replaced whole on a change. */
     private List<MonitoredBackend> backends;
     private final MonitorSettings settings;
@@ -101,6 +111,7 @@ public final class Monitor implements AutoCloseable {
     private final AtomicReference<TopologySnapshot> current = new AtomicReference<>(TopologySnapshot.empty());
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<CheckListener> checkListeners = new CopyOnWriteArrayList<>();
+    private volatile LagRefiner lagRefiner = (server, lag) -> lag;
 
     // Confined to the loop.
     private final Map<String, Probe> probes = new LinkedHashMap<>();
@@ -157,6 +168,16 @@ public final class Monitor implements AutoCloseable {
     /** The latest snapshot; lock-free, from any thread. */
     public TopologySnapshot current() {
         return current.get();
+    }
+
+    /**
+     * Combines each replica's heartbeat lag with another measure from the next check on. The heartbeat can only tell
+     * how old the newest heartbeat a replica applied is, so a caught-up, idle replica reads anywhere from 0 to one
+     * heartbeat interval; the GTID tracker can tell it has everything (0), which is what a lag budget of a few
+     * milliseconds needs.
+     */
+    public void lagRefiner(LagRefiner refiner) {
+        this.lagRefiner = Objects.requireNonNull(refiner, "refiner");
     }
 
     public void addListener(Listener listener) {
@@ -457,6 +478,16 @@ public final class Monitor implements AutoCloseable {
             }));
         }
 
+        /** The heartbeat's lag combined with the refiner's (see {@link Monitor#lagRefiner}); a failing refiner is ignored. */
+        private long refinedLag(long heartbeatLag) {
+            try {
+                return lagRefiner.lagMillis(backend.name(), heartbeatLag);
+            } catch (RuntimeException e) {
+                log.warn("lag refiner failed for {}: {}", backend, e.toString());
+                return heartbeatLag;
+            }
+        }
+
         private void check() {
             busy = true;
             int gen = ++attempt;
@@ -469,7 +500,7 @@ public final class Monitor implements AutoCloseable {
                 long serverId = Long.parseLong(row.get(1));
                 return c.query(statusSql(row.get(2))).thenCompose(status -> readHeartbeat(c).thenApply(hb ->
                         new Observation(true, hb.problem, readOnly, serverId, ReplicationChannel.parse(status),
-                                hb.lagMillis)));
+                                refinedLag(hb.lagMillis))));
             }).whenComplete((o, e) -> onLoop(() -> {
                 guard.cancel(false);
                 if (closed || attempt != gen) {

@@ -179,6 +179,40 @@ class GtidTrackerTest {
     }
 
     /**
+     * Lag from the streams: 0 for a caught-up replica however long since the last write, growing while its applier is
+     * stopped and the source moves on, 0 again once it catches up.
+     */
+    @Test
+    void lagFromTheStreamsIsZeroWhenCaughtUpAndGrowsWhileTheApplierIsStopped(
+            @FreshCluster(replicas = 1) SandboxCluster cluster) {
+        streaming(cluster);
+        SandboxServer source = cluster.source();
+        SandboxServer replica = cluster.replica(1);
+        source.execute("CREATE DATABASE " + newSchema());
+        awaitTracked(replica, binlogPos(source));
+        await().atMost(WAIT).pollInterval(POLL)
+                .until(() -> tracker.lagMillis(replica.name(), source.name()) == 0);
+        assertThat(tracker.lagMillis(source.name(), source.name())).as("a server is not behind itself: not told")
+                .isEqualTo(-1);
+
+        replica.execute("STOP SLAVE SQL_THREAD");
+        try {
+            String db = newSchema();
+            source.execute("CREATE DATABASE " + db);
+            awaitTracked(source, binlogPos(source));
+            long first = tracker.lagMillis(replica.name(), source.name());
+            assertThat(first).as("behind the moment the source published it").isGreaterThanOrEqualTo(0);
+            await().atMost(WAIT).pollInterval(POLL)
+                    .until(() -> tracker.lagMillis(replica.name(), source.name()) >= first + 300);
+        } finally {
+            replica.execute("START SLAVE SQL_THREAD");
+        }
+        awaitTracked(replica, binlogPos(source));
+        await().atMost(WAIT).pollInterval(POLL)
+                .until(() -> tracker.lagMillis(replica.name(), source.name()) == 0);
+    }
+
+    /**
      * Only the server's own commit wait makes a set visible: the stream alone does not, a confirmation is kept and
      * grows by union, and one the server's binlog does not contain (a server rebuilt under the same name) is dropped.
      */
