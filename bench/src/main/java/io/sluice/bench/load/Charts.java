@@ -64,9 +64,11 @@ final class Charts {
                         cell = r.cells().get(t);
                     }
                 }
-                values.add(cell == null || Double.isNaN(cell.median()) ? (latency ? 1e-3 : 0.0) : cell.median());
+                // A target without this figure (the Sluice-only read-after-write ways) gets no bar, not a bar at the floor.
+                values.add(cell == null || Double.isNaN(cell.median()) ? null : cell.median());
             }
-            smallest = Math.min(smallest, values.stream().mapToDouble(Double::doubleValue).min().orElse(1));
+            smallest = Math.min(smallest, values.stream().filter(java.util.Objects::nonNull)
+                    .mapToDouble(Double::doubleValue).filter(v -> !latency || v > 0).min().orElse(1));
             chart.addSeries(t.label, new ArrayList<>(categories), values).setFillColor(color(t));
         }
         if (latency) {
