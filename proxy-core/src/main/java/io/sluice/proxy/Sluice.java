@@ -225,6 +225,7 @@ public final class Sluice implements AutoCloseable {
             }
             io.sluice.proxy.failover.Failover f = failover;
             topologyRoutes.promotions(f::lastPromotion, config.failover().lostWriteError());
+            f.inFlight(topologyRoutes::inFlight);
             routes = topologyRoutes;
             primary = routes.endpoint(routes.primary());
         } else if (endpoints.size() > 1) {

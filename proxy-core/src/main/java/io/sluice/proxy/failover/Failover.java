@@ -791,6 +791,32 @@ public final class Failover implements AutoCloseable {
         }
     }
 
+    /** Statements running on a server now, from the sessions' routes; set by {@link #inFlight}. */
+    private volatile java.util.function.ToIntFunction<String> inFlight = server -> 0;
+
+    /** Where a switchover learns how many statements run on the old source (the sessions' own count). */
+    public void inFlight(java.util.function.ToIntFunction<String> statementsRunningOn) {
+        this.inFlight = java.util.Objects.requireNonNull(statementsRunningOn, "statementsRunningOn");
+    }
+
+    /**
+     * Once writes are held, the statements the router sent to the old source before that finish there: a write that
+     * reached it after {@code read_only} would fail (ER 1290) instead of waiting for the new source. One poll first, so
+     * that a statement routed just before the hold has counted itself; then until none runs, for at most
+     * {@link #STATEMENT_TIMEOUT} (a long statement is then left to {@code read_only}'s own wait for transactions).
+     */
+    private void awaitStatementsEnded(String server) {
+        long deadline = System.nanoTime() + STATEMENT_TIMEOUT.toNanos();
+        do {
+            LockSupport.parkNanos(POLL_NANOS);
+        } while (inFlight.applyAsInt(server) > 0 && System.nanoTime() - deadline < 0);
+        int left = inFlight.applyAsInt(server);
+        if (left > 0) {
+            log.warn("switchover: {} statement(s) still running on {} after {} ms; setting read_only anyway", left,
+                    server, STATEMENT_TIMEOUT.toMillis());
+        }
+    }
+
     private String switchoverSteps(String target) throws FailoverException {
         String old = apply(monitor.current()).source().map(ServerView::name)
                 .orElseThrow(() -> new FailoverException("there is no source to switch over from"));
@@ -824,6 +850,7 @@ public final class Failover implements AutoCloseable {
             // From here writes wait in the sessions: the router sees no source.
             fenced.add(old);
             generation.incrementAndGet();
+            awaitStatementsEnded(old);
             log.info("switchover: writes held; setting {} read_only", old);
             source.query("SET SESSION lock_wait_timeout = 5");
             boolean semiSync = semiSyncSourceEnabled(source);
