@@ -1,15 +1,6 @@
 package io.sluice.proxy.it;
 
-import io.sluice.proxy.config.BackendConfig;
-import io.sluice.proxy.config.FailoverConfig;
-import io.sluice.proxy.config.HostPort;
-import io.sluice.proxy.config.MonitorConfig;
-import io.sluice.proxy.config.PoolConfig;
-import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.config.SluiceConfig;
-import io.sluice.proxy.config.TlsConfig;
-import io.sluice.proxy.config.UserConfig;
-import io.sluice.proxy.sandbox.SandboxAccounts;
 import io.sluice.proxy.sandbox.SandboxCluster;
 import io.sluice.proxy.sandbox.SandboxServer;
 import io.sluice.proxy.testing.ClusterExtension;
@@ -23,9 +14,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,22 +25,10 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(ClusterExtension.class)
 class AccountRefreshFailoverTest {
-    private static final Duration REFRESH = Duration.ofMillis(500);
-
     @Test
     void accountsComeFromThePromotedSourceAfterAFailover(@FreshCluster SandboxCluster cluster) throws Exception {
-        List<BackendConfig> backends = new ArrayList<>();
-        for (SandboxServer s : cluster.servers()) {
-            backends.add(new BackendConfig(s.name(), new HostPort(s.host(), s.port()), 1));
-        }
-        SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
-                SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
-                List.of(new UserConfig(SluiceFixture.STATIC_USER, SluiceFixture.STATIC_PASSWORD)), true, REFRESH,
-                backends, Optional.of(new MonitorConfig(SandboxAccounts.MONITOR.user(),
-                SandboxAccounts.MONITOR.password(), MonitorConfig.DEFAULT_INTERVAL)), TlsConfig.defaults(),
-                RoutingConfig.defaults(), PoolConfig.defaults())
-                .withFailover(FailoverConfig.defaults().withReplicationAccount(SandboxAccounts.REPLICATION.user(),
-                        SandboxAccounts.REPLICATION.password()));
+        // Accounts from the backends, refreshed every second (FailoverTest's configuration).
+        SluiceConfig config = FailoverTest.config(cluster, FailoverTest.auto(), true);
         try (SluiceFixture sluice = SluiceFixture.start(config)) {
             SandboxServer old = cluster.source();
             old.kill9();

@@ -61,7 +61,8 @@ class FailoverTest {
         return config(cluster, failover, true);
     }
 
-    private static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover, boolean replicasCandidates) {
+    /** Every server a backend, the monitor and failover on; shared by the failover-related test classes. */
+    static SluiceConfig config(SandboxCluster cluster, FailoverConfig failover, boolean replicasCandidates) {
         return config(cluster, failover, s -> s == cluster.source() || replicasCandidates);
     }
 
@@ -81,7 +82,7 @@ class FailoverTest {
                 PoolConfig.defaults()).withFailover(failover);
     }
 
-    private static FailoverConfig auto() {
+    static FailoverConfig auto() {
         return FailoverConfig.defaults().withReplicationAccount(SandboxAccounts.REPLICATION.user(),
                 SandboxAccounts.REPLICATION.password());
     }

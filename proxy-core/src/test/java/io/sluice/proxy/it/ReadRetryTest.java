@@ -1,15 +1,8 @@
 package io.sluice.proxy.it;
 
 import io.sluice.proxy.admin.BackendOverrides;
-import io.sluice.proxy.config.BackendConfig;
-import io.sluice.proxy.config.FailoverConfig;
-import io.sluice.proxy.config.HostPort;
-import io.sluice.proxy.config.MonitorConfig;
-import io.sluice.proxy.config.PoolConfig;
 import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.config.SluiceConfig;
-import io.sluice.proxy.config.TlsConfig;
-import io.sluice.proxy.config.UserConfig;
 import io.sluice.proxy.sandbox.SandboxAccounts;
 import io.sluice.proxy.sandbox.SandboxCluster;
 import io.sluice.proxy.sandbox.SandboxServer;
@@ -325,18 +318,6 @@ class ReadRetryTest {
     }
 
     private static SluiceConfig withFailover(SandboxCluster cluster) {
-        List<BackendConfig> backends = new ArrayList<>();
-        for (SandboxServer v : cluster.servers()) {
-            backends.add(new BackendConfig(v.name(), new HostPort(v.host(), v.port()), 1, true,
-                    BackendConfig.DEFAULT_PRIORITY));
-        }
-        MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
-                MonitorConfig.DEFAULT_INTERVAL);
-        return new SluiceConfig(new HostPort("127.0.0.1", 0), SluiceConfig.DEFAULT_MAX_CONNECTIONS,
-                SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET,
-                List.of(new UserConfig(SluiceFixture.STATIC_USER, SluiceFixture.STATIC_PASSWORD)), true,
-                Duration.ofSeconds(1), backends, Optional.of(monitor), TlsConfig.defaults(), RoutingConfig.defaults(),
-                PoolConfig.defaults()).withFailover(FailoverConfig.defaults().withReplicationAccount(
-                SandboxAccounts.REPLICATION.user(), SandboxAccounts.REPLICATION.password()));
+        return FailoverTest.config(cluster, FailoverTest.auto(), true);
     }
 }
