@@ -1194,7 +1194,7 @@ public final class Failover implements AutoCloseable {
 
             @Override
             String waitFor(String gtids, Duration timeout) {
-                return "SELECT MASTER_GTID_WAIT('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
+                return io.sluice.proxy.gtid.CommitWait.statement(true, gtids, timeout);
             }
         },
         MYSQL {
@@ -1274,7 +1274,7 @@ public final class Failover implements AutoCloseable {
 
             @Override
             String waitFor(String gtids, Duration timeout) {
-                return "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + quote(gtids) + "', " + timeout.toMillis() / 1000.0 + ")";
+                return io.sluice.proxy.gtid.CommitWait.statement(false, gtids, timeout);
             }
         };
 

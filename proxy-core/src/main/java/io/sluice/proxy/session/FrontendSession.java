@@ -1298,10 +1298,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (services.routes().gtids().executed(link.server).contains(gtids)) {
             millis = Math.max(millis, 100);
         }
-        String seconds = java.math.BigDecimal.valueOf(Math.max(1, millis), 3).toPlainString();
-        return link.connection.greeting().isMariaDb()
-                ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " + seconds + ")"
-                : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " + seconds + ")";
+        return io.sluice.proxy.gtid.CommitWait.statement(link.connection.greeting().isMariaDb(), gtids.toString(),
+                java.time.Duration.ofMillis(millis));
     }
 
     /**
