@@ -6,11 +6,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.protocol.frame.FrameDecoder;
 import io.sluice.proxy.auth.Account;
 import io.sluice.proxy.auth.UserDirectory;
 import io.sluice.proxy.config.AdminConfig;
+import io.sluice.proxy.server.ReadStallDetector;
 import io.sluice.proxy.server.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -63,8 +62,7 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("idle",
-                                new IdleStateHandler(readTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("idle", new ReadStallDetector(readTimeout));
                         ch.pipeline().addLast("frames", new FrameDecoder(AdminSession.MAX_PACKET));
                         ch.pipeline().addLast("admin", new AdminSession(nextId.getAndIncrement(), commands, account,
                                 serverVersion, handshakeTimeout));

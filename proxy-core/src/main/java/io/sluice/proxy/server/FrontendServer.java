@@ -10,7 +10,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.protocol.frame.FrameDecoder;
 import io.sluice.proxy.config.Cidr;
 import io.sluice.proxy.session.FrontendSession;
@@ -20,13 +19,13 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The MySQL-protocol listener for application clients. Each accepted connection gets a pipeline of
  * {@code traffic → guard → idle → frames → session}; TLS, when a client asks for it, is inserted in front by the
- * session. {@code traffic} counts bytes for metrics; {@code guard} refuses a PROXY protocol header from a network not
+ * session. {@code traffic} counts bytes for metrics; {@code idle} ({@link ReadStallDetector}) notices a client
+ * stalled in the middle of a packet; {@code guard} refuses a PROXY protocol header from a network not
  * in {@code proxy_protocol_networks}. A connection from a listed network gets {@code proxy → proxy-header} instead of
  * the guard, and the rest of the pipeline only once the header has given the client's address (see
  * {@link ProxyProtocol}).
@@ -101,8 +100,7 @@ public final class FrontendServer implements AutoCloseable {
     }
 
     private static void addSession(ChannelPipeline p, SessionServices s, InetSocketAddress client) {
-        p.addLast(FrontendSession.PIPELINE_IDLE,
-                new IdleStateHandler(s.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(FrontendSession.PIPELINE_IDLE, new ReadStallDetector(s.readTimeout()));
         p.addLast(FrontendSession.PIPELINE_FRAMES, new FrameDecoder(s.maxPacketSize()));
         p.addLast(FrontendSession.PIPELINE_SESSION, new FrontendSession(s, s.registry().newId(), client));
     }
