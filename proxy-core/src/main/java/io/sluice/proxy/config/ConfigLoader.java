@@ -319,7 +319,7 @@ public final class ConfigLoader {
             m.error("consistency", "must be eventual, session or global");
             consistency = RoutingConfig.DEFAULT_CONSISTENCY;
         }
-        var causalWait = m.duration("causal_wait", RoutingConfig.DEFAULT_CAUSAL_WAIT);
+        var causalWait = m.durationOrZero("causal_wait", RoutingConfig.DEFAULT_CAUSAL_WAIT);
         return new RoutingConfig(maxLag, f, consistency, causalWait);
     }
 

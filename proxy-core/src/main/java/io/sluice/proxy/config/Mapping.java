@@ -146,6 +146,15 @@ final class Mapping {
     }
 
     Duration duration(String key, Duration fallback) {
+        return duration(key, fallback, false);
+    }
+
+    /** As {@link #duration(String, Duration)}, where 0 is a meaningful value (e.g. "never wait"). */
+    Duration durationOrZero(String key, Duration fallback) {
+        return duration(key, fallback, true);
+    }
+
+    private Duration duration(String key, Duration fallback, boolean zeroAllowed) {
         Optional<JsonNode> v = value(key);
         if (v.isEmpty()) {
             return fallback;
@@ -157,7 +166,7 @@ final class Mapping {
         }
         try {
             Duration d = Durations.parse(n.asText());
-            if (d.isZero()) {
+            if (d.isZero() && !zeroAllowed) {
                 error(key, "must be greater than 0");
                 return fallback;
             }

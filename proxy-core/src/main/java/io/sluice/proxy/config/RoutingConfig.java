@@ -1,6 +1,7 @@
 package io.sluice.proxy.config;
 
 import io.sluice.routing.classify.Consistency;
+import io.sluice.routing.route.RoutingPolicy;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -15,13 +16,13 @@ import java.util.Objects;
  * @param consistency   {@code routing.consistency}: the read consistency sessions start with: {@code eventual},
  *                      {@code session} (default: read-your-writes and monotonic reads) or {@code global}
  * @param causalWait    {@code routing.causal_wait}: how long a consistent read waits for a replica to apply what it
- *                      must see before it falls back; default {@link #DEFAULT_CAUSAL_WAIT} (50ms)
+ *                      must see before it falls back; default {@link #DEFAULT_CAUSAL_WAIT} (zero: never waits)
  */
 public record RoutingConfig(Duration maxReplicaLag, Fallback fallback, Consistency consistency, Duration causalWait) {
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(1);
     public static final Fallback DEFAULT_FALLBACK = Fallback.SOURCE;
     public static final Consistency DEFAULT_CONSISTENCY = Consistency.SESSION;
-    public static final Duration DEFAULT_CAUSAL_WAIT = Duration.ofMillis(50);
+    public static final Duration DEFAULT_CAUSAL_WAIT = RoutingPolicy.DEFAULT_CAUSAL_WAIT;
 
     /** Values of {@code routing.fallback}. */
     public enum Fallback { SOURCE, ERROR }

@@ -132,6 +132,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void causalWaitDefaultsToNeverWaitingAndTakesZeroOrABudget() throws Exception {
+        assertThat(load(MINIMAL).routing().causalWait()).isZero();
+        assertThat(load(MINIMAL + "routing:\n  causal_wait: 0ms\n").routing().causalWait()).isZero();
+        assertThat(load(MINIMAL + "routing:\n  causal_wait: 50ms\n").routing().causalWait())
+                .isEqualTo(Duration.ofMillis(50));
+        assertThatThrownBy(() -> load(MINIMAL + "routing:\n  max_replica_lag: 0ms\n"))
+                .as("where 0 means nothing, it is still refused").hasMessageContaining("must be greater than 0");
+    }
+
+    @Test
     void anEmptySectionIsTheSameAsLeavingItOut() throws Exception {
         assertThat(load(MINIMAL + "tls:\nmonitor:\n").tls()).isEqualTo(TlsConfig.defaults());
         assertThat(load(MINIMAL + "tls:\nmonitor:\n").monitor()).isEmpty();

@@ -178,7 +178,10 @@ class ReadYourWritesTest {
             String table = db + ".t";
             cluster.source().execute("CREATE DATABASE " + db + "; " + RywChecker.createTable(table));
             cluster.awaitReplicasCaughtUp();
-            SluiceFixture sluice = SluiceFixture.splitting(cluster, RoutingConfig.defaults());
+            // A replica wait, so the scenarios exercise it (the default, zero, sends such reads to the source; the
+            // lagging scenario also runs with it).
+            SluiceFixture sluice = SluiceFixture.splitting(cluster,
+                    RoutingConfig.defaults().withCausalWait(Duration.ofMillis(50)));
             // Reads reach the replicas before the clock starts: the monitor has seen them healthy.
             await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(SQLException.class).untilAsserted(() -> {
                 try (Connection c = connect(sluice); Statement st = c.createStatement()) {

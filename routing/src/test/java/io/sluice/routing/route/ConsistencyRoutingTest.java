@@ -20,7 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Consistency levels: what each read must find applied, the causal wait, and the fallback. */
 class ConsistencyRoutingTest {
+    /** The waits these tests exercise: the default waits for no replica (see {@link #byDefaultNoReadWaits}). */
+    private static final Duration WAIT = Duration.ofMillis(50);
+    private static final RoutingPolicy WAITING = RoutingPolicy.DEFAULT.withCausalWait(WAIT);
+
     private final Fixture f = new Fixture();
+
+    {
+        f.router = new Router(WAITING);
+    }
     private final Map<String, GtidSet> executed = new HashMap<>();
     private final GtidView gtids = server -> executed.getOrDefault(server, GtidSet.empty());
 
@@ -75,7 +83,7 @@ class ConsistencyRoutingTest {
         Wait w = (Wait) d;
         assertThat(w.servers()).containsExactly("r1");
         assertThat(w.required()).isEqualTo(GtidSet.parse("0-1-10"));
-        assertThat(w.timeout()).isEqualTo(RoutingPolicy.DEFAULT_CAUSAL_WAIT);
+        assertThat(w.timeout()).isEqualTo(WAIT);
     }
 
     @Test
@@ -122,6 +130,17 @@ class ConsistencyRoutingTest {
     }
 
     @Test
+    void byDefaultNoReadWaits() {
+        f.router = new Router(RoutingPolicy.DEFAULT);
+        f.session.onWrite(GtidSet.parse("0-1-10"));
+        assertThat(route("SELECT 1")).as("no replica has it yet: the source, at once")
+                .isInstanceOfSatisfying(ToServer.class, to -> assertThat(to.server()).isEqualTo("src"));
+        executed.put("r2", GtidSet.parse("0-1-10"));
+        assertThat(route("SELECT 1")).as("once a replica's stream has it, that replica")
+                .isInstanceOfSatisfying(ToServer.class, to -> assertThat(to.server()).isEqualTo("r2"));
+    }
+
+    @Test
     void zeroCausalWaitFallsBackAtOnce() {
         f.router = new Router(RoutingPolicy.DEFAULT.withCausalWait(Duration.ZERO));
         f.session.onWrite(GtidSet.parse("0-1-10"));
@@ -140,7 +159,7 @@ class ConsistencyRoutingTest {
                 w -> assertThat(w.timeout()).isEqualTo(Duration.ofMillis(7)));
         f.session.reset();
         assertThat(route("SELECT 1")).isInstanceOfSatisfying(Wait.class,
-                w -> assertThat(w.timeout()).isEqualTo(RoutingPolicy.DEFAULT_CAUSAL_WAIT));
+                w -> assertThat(w.timeout()).isEqualTo(WAIT));
     }
 
     @Test
@@ -154,7 +173,7 @@ class ConsistencyRoutingTest {
 
     @Test
     void fallbackErrorRefusesAReadNoReplicaCanServeConsistently() {
-        f.router = new Router(RoutingPolicy.DEFAULT.withFallback(RoutingPolicy.Fallback.ERROR));
+        f.router = new Router(WAITING.withFallback(RoutingPolicy.Fallback.ERROR));
         f.session.onWrite(GtidSet.parse("0-1-10"));
         f.session.onCausalWaitOver();
         RouteDecision d = route("SELECT 1");
@@ -166,7 +185,7 @@ class ConsistencyRoutingTest {
 
     @Test
     void eventualIgnoresTheSessionsWrites() {
-        f.router = new Router(RoutingPolicy.DEFAULT.withConsistency(Consistency.EVENTUAL));
+        f.router = new Router(WAITING.withConsistency(Consistency.EVENTUAL));
         f.session.onWrite(GtidSet.parse("0-1-10"));
         assertThat(send("SELECT 1").replica()).isTrue();
     }
