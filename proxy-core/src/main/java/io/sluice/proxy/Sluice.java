@@ -12,6 +12,7 @@ import io.sluice.proxy.gtid.GtidTracker;
 import io.sluice.proxy.gtid.GtidTracking;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.sluice.protocol.gtid.GtidSet;
 import io.sluice.protocol.message.HandshakeV10;
 import io.sluice.proxy.admin.AdminContext;
 import io.sluice.proxy.admin.AdminServer;
@@ -42,6 +43,7 @@ import io.sluice.proxy.config.RoutingConfig;
 import io.sluice.proxy.failover.Failover;
 import io.sluice.proxy.monitor.Monitor;
 import io.sluice.proxy.monitor.MonitorSettings;
+import io.sluice.proxy.monitor.Observation;
 import io.sluice.proxy.monitor.MonitoredBackend;
 import io.sluice.proxy.session.LinkPools;
 import io.sluice.proxy.session.Routes;
@@ -218,6 +220,10 @@ public final class Sluice implements AutoCloseable {
                 }
                 return heartbeatLag < 0 ? streams : Math.min(heartbeatLag, streams);
             });
+            // What a replica's status says it committed is what its commit wait would confirm: reads that need no
+            // more run there without a pipelined wait, and under causal_wait 0 (which pipelines none) a replica
+            // gets a session back within a monitor interval of its last write.
+            monitor.addCheckListener((server, o) -> confirmCommitted(followed, server, o));
             topologyRoutes = new TopologyRoutes(overrides.topology(roles), new Router(policy), endpoints,
                     gtidView.apply(tracker));
             if (config.failover().mode() != io.sluice.proxy.config.FailoverConfig.Mode.OFF) {
@@ -265,6 +271,17 @@ public final class Sluice implements AutoCloseable {
             frontend.start();
         } catch (Exception e) {
             throw new StartupException("listen: cannot listen on " + config.listen() + ": " + e.getMessage());
+        }
+    }
+
+    private static void confirmCommitted(GtidTracker tracker, String server, Observation o) {
+        if (!o.reachable() || o.committed().isEmpty()) {
+            return;
+        }
+        try {
+            tracker.confirmed(server, GtidSet.parse(o.committed()));
+        } catch (IllegalArgumentException e) {
+            log.debug("{}: unreadable committed GTIDs '{}': {}", server, o.committed(), e.getMessage());
         }
     }
 

@@ -500,7 +500,7 @@ public final class Monitor implements AutoCloseable {
                 long serverId = Long.parseLong(row.get(1));
                 return c.query(statusSql(row.get(2))).thenCompose(status -> readHeartbeat(c).thenApply(hb ->
                         new Observation(true, hb.problem, readOnly, serverId, ReplicationChannel.parse(status),
-                                refinedLag(hb.lagMillis))));
+                                refinedLag(hb.lagMillis), ReplicationChannel.committedGtids(status))));
             }).whenComplete((o, e) -> onLoop(() -> {
                 guard.cancel(false);
                 if (closed || attempt != gen) {

@@ -59,6 +59,19 @@ public record ReplicationChannel(String host, int port, long sourceServerId, boo
         return List.copyOf(out);
     }
 
+    /**
+     * The replicated GTIDs the server has committed, from its replication status: {@code Gtid_Slave_Pos} (MariaDB's
+     * {@code SHOW ALL SLAVES STATUS}, the same global value in every row) or {@code Executed_Gtid_Set} (MySQL).
+     * Empty when there is no row or neither column; MySQL's line breaks inside the set are removed.
+     */
+    static String committedGtids(QueryClient.Result result) {
+        if (result.rows().isEmpty()) {
+            return "";
+        }
+        String v = cell(result, result.rows().get(0), "Gtid_Slave_Pos", "Executed_Gtid_Set");
+        return v == null ? "" : v.replace("\n", "").trim();
+    }
+
     /** The first of {@code names} present in the result, or null when none is. */
     private static String cell(QueryClient.Result result, List<String> row, String... names) {
         for (String name : names) {

@@ -924,9 +924,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         boolean unconfirmed = !to.requires().isEmpty()
                 && !services.routes().gtids().visible(to.server()).contains(to.requires());
-        if (!to.requires().isEmpty() && (fenceFailedOn != null || (unconfirmed && frame.continues()))) {
+        if (!to.requires().isEmpty() && (fenceFailedOn != null || (unconfirmed && (frame.continues()
+                || services.routes().causalWaitOf(routing).isZero())))) {
             // The replica did not confirm it had committed what this read must see, or the read spans several
-            // packets and cannot be kept to run again if the wait fails: the source has it all.
+            // packets and cannot be kept to run again if the wait fails, or the session waits for no replica (the
+            // pipelined commit wait is a wait too, of a replica still applying the write): the source has it all.
             to = new RouteDecision.ToServer(services.routes().primary(), Reason.CAUSAL_FALLBACK_SOURCE, false);
             unconfirmed = false;
         }

@@ -86,6 +86,7 @@ class ReadYourWritesTest {
 
             // The same with SET sluice_causal_wait = 0: a read no replica can serve yet goes to the source at once.
             long fallbacksBefore = m.queries(io.sluice.proxy.metrics.RouteTarget.SOURCE, Reason.CAUSAL_FALLBACK_SOURCE);
+            long fencesBefore = m.fences(true) + m.fences(false);
             String again = s.table + "_nowait";   // the checker's rows are keyed by session and sequence
             cluster.source().execute(RywChecker.createTable(again));
             cluster.awaitReplicasCaughtUp();
@@ -93,6 +94,8 @@ class ReadYourWritesTest {
             assertThat(noWait.rywViolations()).as(noWait.describe() + " " + noWait.examples()).isZero();
             assertThat(noWait.monotonicViolations()).as(noWait.describe() + " " + noWait.examples()).isZero();
             assertThat(m.causalWaits(true) + m.causalWaits(false)).as("no read waited").isEqualTo(waitsBefore);
+            assertThat(m.fences(true) + m.fences(false)).as("nor had a commit wait pipelined on a replica")
+                    .isEqualTo(fencesBefore);
             assertThat(m.queries(io.sluice.proxy.metrics.RouteTarget.SOURCE, Reason.CAUSAL_FALLBACK_SOURCE))
                     .as("reads no replica could serve went to the source").isGreaterThan(fallbacksBefore);
         }

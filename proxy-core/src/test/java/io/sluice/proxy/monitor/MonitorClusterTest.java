@@ -1,5 +1,6 @@
 package io.sluice.proxy.monitor;
 
+import io.sluice.protocol.gtid.GtidSet;
 import io.sluice.proxy.sandbox.SandboxCluster;
 import io.sluice.proxy.sandbox.SandboxServer;
 import io.sluice.proxy.testing.ClusterExtension;
@@ -10,11 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The monitor against the suite's shared cluster (one source, two replicas), which it only reads and heartbeats. */
+/**
+ * The monitor against the suite's shared cluster (one source, two replicas), which it reads and heartbeats (one test
+ * adds a row of its own to watch it replicate).
+ */
 @ExtendWith(ClusterExtension.class)
 class MonitorClusterTest {
 
@@ -55,6 +61,35 @@ class MonitorClusterTest {
                 assertThat(replica.queryValue("SELECT server_id FROM sluice.heartbeat WHERE id = "
                         + h.monitor.heartbeatId())).isEqualTo(String.valueOf(cluster.source().serverId()));
             }
+        }
+    }
+
+    /**
+     * Each check reports what a replica has committed, as its commit wait (MASTER_GTID_WAIT) sees it: a write on the
+     * source shows up there once the replica applied it, and it is what the replica's own @@gtid_slave_pos says.
+     */
+    @Test
+    void aReplicasCheckReportsTheGtidsItCommitted(SandboxCluster cluster) {
+        try (MonitorHarness h = MonitorHarness.start(cluster.servers())) {
+            Map<String, Observation> last = new ConcurrentHashMap<>();
+            h.monitor.addCheckListener(last::put);
+            cluster.source().execute("CREATE DATABASE IF NOT EXISTS monitor_it; CREATE TABLE IF NOT EXISTS"
+                    + " monitor_it.t (id INT PRIMARY KEY AUTO_INCREMENT); INSERT INTO monitor_it.t VALUES ()");
+            String written = cluster.source().queryValue("SELECT @@GLOBAL.gtid_binlog_pos");
+            cluster.awaitReplicasCaughtUp();
+            for (SandboxServer replica : cluster.replicas()) {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+                    Observation o = last.get(replica.name());
+                    assertThat(o).isNotNull();
+                    assertThat(GtidSet.parse(o.committed())
+                            .contains(GtidSet.parse(written))).as(o.committed()).isTrue();
+                });
+                assertThat(GtidSet.parse(replica.queryValue("SELECT @@GLOBAL.gtid_slave_pos"))
+                        .contains(GtidSet.parse(last.get(replica.name()).committed())))
+                        .as("never more than the replica itself reports").isTrue();
+            }
+            assertThat(last.get(cluster.source().name()).committed()).as("the source replicates from nothing")
+                    .isEmpty();
         }
     }
 

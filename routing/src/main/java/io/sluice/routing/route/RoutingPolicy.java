@@ -17,8 +17,7 @@ import java.util.Objects;
  *                      {@code SET sluice_consistency}; default {@link Consistency#SESSION}
  * @param causalWait    {@code routing.causal_wait}: how long a {@code session}/{@code global} read waits for a replica
  *                      to apply the GTIDs it needs before it falls back; default zero: never waits, so a read no
- *                      replica has caught up for yet goes to the source at once (the source's latency), and a
- *                      replica serves it as soon as its binlog stream shows the GTIDs
+ *                      replica has caught up for yet goes to the source at once (the source's latency)
  */
 public record RoutingPolicy(Duration maxReplicaLag, Fallback fallback, Consistency consistency, Duration causalWait) {
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(1);
