@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param consistency   {@code routing.consistency}: the read consistency sessions start with: {@code eventual},
  *                      {@code session} (default: read-your-writes and monotonic reads) or {@code global}
  * @param causalWait    {@code routing.causal_wait}: how long a consistent read waits for a replica to apply what it
- *                      must see before it falls back; default {@link #DEFAULT_CAUSAL_WAIT} (zero: never waits)
+ *                      must see before it falls back; default {@link #DEFAULT_CAUSAL_WAIT} (50ms)
  */
 public record RoutingConfig(Duration maxReplicaLag, Fallback fallback, Consistency consistency, Duration causalWait) {
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(1);

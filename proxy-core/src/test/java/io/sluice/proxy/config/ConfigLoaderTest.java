@@ -132,11 +132,11 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void causalWaitDefaultsToNeverWaitingAndTakesZeroOrABudget() throws Exception {
-        assertThat(load(MINIMAL).routing().causalWait()).isZero();
+    void causalWaitDefaultsTo50msAndTakesZeroOrABudget() throws Exception {
+        assertThat(load(MINIMAL).routing().causalWait()).isEqualTo(Duration.ofMillis(50));
         assertThat(load(MINIMAL + "routing:\n  causal_wait: 0ms\n").routing().causalWait()).isZero();
-        assertThat(load(MINIMAL + "routing:\n  causal_wait: 50ms\n").routing().causalWait())
-                .isEqualTo(Duration.ofMillis(50));
+        assertThat(load(MINIMAL + "routing:\n  causal_wait: 1s\n").routing().causalWait())
+                .isEqualTo(Duration.ofSeconds(1));
         assertThatThrownBy(() -> load(MINIMAL + "routing:\n  max_replica_lag: 0ms\n"))
                 .as("where 0 means nothing, it is still refused").hasMessageContaining("must be greater than 0");
     }

@@ -16,13 +16,13 @@ import java.util.Objects;
  * @param consistency   {@code routing.consistency}: the level a session has until it runs
  *                      {@code SET sluice_consistency}; default {@link Consistency#SESSION}
  * @param causalWait    {@code routing.causal_wait}: how long a {@code session}/{@code global} read waits for a replica
- *                      to apply the GTIDs it needs before it falls back; default zero: never waits, so a read no
- *                      replica has caught up for yet goes to the source at once (the source's latency)
+ *                      to apply the GTIDs it needs before it falls back; default 50ms; zero never waits, so a read
+ *                      no replica is known to have committed yet goes to the source at once (the source's latency)
  */
 public record RoutingPolicy(Duration maxReplicaLag, Fallback fallback, Consistency consistency, Duration causalWait) {
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(1);
     public static final Consistency DEFAULT_CONSISTENCY = Consistency.SESSION;
-    public static final Duration DEFAULT_CAUSAL_WAIT = Duration.ZERO;
+    public static final Duration DEFAULT_CAUSAL_WAIT = Duration.ofMillis(50);
     public static final RoutingPolicy DEFAULT = new RoutingPolicy(DEFAULT_MAX_REPLICA_LAG, Fallback.SOURCE,
             DEFAULT_CONSISTENCY, DEFAULT_CAUSAL_WAIT);
 
