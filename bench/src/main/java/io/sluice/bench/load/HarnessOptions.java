@@ -9,15 +9,19 @@ import java.util.List;
  * What one harness run does, from the command line. Defaults are the full run (about 12 minutes);
  * {@code --quick} is one round of 5 s, for checking the harness itself.
  */
-record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds, int rate, List<Integer> connections,
-                      String clientCpus, String proxyCpus, Path resultsDir, Path sluiceJar, List<String> sluiceJvmOptions) {
+record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds, int jitWarmupSeconds, int rate,
+                      List<Integer> connections, String clientCpus, String proxyCpus, Path resultsDir, Path sluiceJar,
+                      List<String> sluiceJvmOptions) {
 
     static final String USAGE = """
             usage: bench/run [options]
               --quick               1 round of 5 s per target (warm-up 2 s): checks the harness in about 3 minutes
               --rounds N            measured rounds per target and workload (default 3)
               --seconds S           length of each measured run (default 10)
-              --warmup S            length of the discarded warm-up run per target and workload (default 5)
+              --warmup S            length of the discarded warm-up run per target and workload (default 4)
+              --jit-warmup S        once, before anything is measured: S seconds of point selects and read/write
+                                    transactions through Sluice, discarded, so its JIT has compiled the relay
+                                    (default 24; 0 skips it)
               --rate TPS            fixed rate of the latency runs, in sysbench events/s
                                     (default: a third of the slowest target's median throughput in the same workload)
               --connections LIST    idle connections to hold through Sluice, comma-separated (default 1000,10000)
@@ -33,6 +37,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
         Integer rounds = null;
         Integer seconds = null;
         Integer warmup = null;
+        Integer jitWarmup = null;
         int rate = 0;
         List<Integer> connections = List.of(1000, 10_000);
         String clientCpus = "0";
@@ -47,7 +52,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
             switch (a) {
                 case "--quick" -> quick = true;
                 case "-h", "--help" -> throw new UsageException(USAGE);
-                case "--rounds", "--seconds", "--warmup", "--rate", "--connections", "--client-cpus", "--proxy-cpus",
+                case "--rounds", "--seconds", "--warmup", "--jit-warmup", "--rate", "--connections", "--client-cpus", "--proxy-cpus",
                         "--results", "--sluice-jar", "--sluice-jvm" -> {
                     if (v == null) {
                         problems.add(a + " needs a value");
@@ -59,6 +64,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                             case "--rounds" -> rounds = positive(a, v);
                             case "--seconds" -> seconds = positive(a, v);
                             case "--warmup" -> warmup = Integer.parseInt(v);
+                            case "--jit-warmup" -> jitWarmup = Integer.parseInt(v);
                             case "--rate" -> rate = positive(a, v);
                             case "--connections" -> connections = v.isBlank() ? List.of()
                                     : Arrays.stream(v.split(",")).map(s -> positive(a, s.trim())).toList();
@@ -80,7 +86,8 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
             throw new UsageException(String.join("\n", problems) + "\n" + USAGE);
         }
         return new HarnessOptions(quick, rounds != null ? rounds : quick ? 1 : 3, seconds != null ? seconds : quick ? 5 : 10,
-                warmup != null ? warmup : quick ? 2 : 5, rate, connections, clientCpus, proxyCpus, results, jar, jvm);
+                warmup != null ? warmup : quick ? 2 : 4, jitWarmup != null ? jitWarmup : quick ? 6 : 24, rate,
+                connections, clientCpus, proxyCpus, results, jar, jvm);
     }
 
     private static int positive(String option, String v) {
