@@ -135,6 +135,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private BackendLogin login;
     /** The session's connections, one per server it has used, by server name. */
     private final Map<String, ServerLink> links = new LinkedHashMap<>();
+    private final Map<String, LinkPool.Key> keys = new HashMap<>(4);
+    private LinkPool pool;
+    /** {@link #readyToForward}, made once: every statement hands it on. */
+    private final Consumer<ServerLink> forward = this::readyToForward;
     /** The connection running the client's command in flight, or null. */
     private ServerLink current;
     private SessionState state = new SessionState(null);
@@ -492,12 +496,22 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private LinkPool pool() {
-        return services.pools().of(channel.eventLoop());
+        if (pool == null) {
+            pool = services.pools().of(channel.eventLoop()); // the channel never changes loops
+        }
+        return pool;
     }
 
+    /** The pool key for {@code server} under the current login, kept while the login stays (once per statement). */
     private LinkPool.Key key(String server) {
-        return new LinkPool.Key(server, login.user(), secretDigest, login.capabilities().bits(),
-                login.characterSet());
+        LinkPool.Key k = keys.get(server);
+        if (k == null || !k.user().equals(login.user()) || !k.secretDigest().equals(secretDigest)
+                || k.capabilities() != login.capabilities().bits() || k.characterSet() != login.characterSet()) {
+            k = new LinkPool.Key(server, login.user(), secretDigest, login.capabilities().bits(),
+                    login.characterSet());
+            keys.put(server, k);
+        }
+        return k;
     }
 
     /**
@@ -1214,7 +1228,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         waitingCommand = command;
         waitingRewrite = rewrite;
         waitingSuccess = onSuccess;
-        withLink(server, this::readyToForward);
+        withLink(server, forward);
     }
 
     private void withLink(String server, Consumer<ServerLink> then) {
@@ -2025,17 +2039,25 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (links.isEmpty() || phase != Phase.COMMAND) {
             return;
         }
+        if (links.size() == 1) {
+            releaseIfIdle(links.values().iterator().next()); // the common case, once per statement: no copy
+            return;
+        }
         for (ServerLink l : List.copyOf(links.values())) {
-            if (holdsLink(l)) {
-                continue;
-            }
-            links.remove(l.server);
-            if (l.preparedBySql.size() > ServerLink.MAX_CACHED_STATEMENTS) {
-                l.connection.listener(null);
-                l.connection.close(); // a fresh connection beats an unbounded statement cache
-            } else {
-                pool().giveBack(l);
-            }
+            releaseIfIdle(l);
+        }
+    }
+
+    private void releaseIfIdle(ServerLink l) {
+        if (holdsLink(l)) {
+            return;
+        }
+        links.remove(l.server);
+        if (l.preparedBySql.size() > ServerLink.MAX_CACHED_STATEMENTS) {
+            l.connection.listener(null);
+            l.connection.close(); // a fresh connection beats an unbounded statement cache
+        } else {
+            pool().giveBack(l);
         }
     }
 

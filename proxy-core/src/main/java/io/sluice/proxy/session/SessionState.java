@@ -101,6 +101,9 @@ public final class SessionState {
          * database for COM_INIT_DB (null when it already matches).
          */
         public Replay replayFrom(Snapshot applied) {
+            if (applied == this || equals(applied)) {
+                return Replay.NONE; // the common case, once per statement: no lists built
+            }
             List<String> statements = new ArrayList<>();
             if (charset != null && !charset.equals(applied.charset)) {
                 statements.add(charset);
@@ -137,6 +140,9 @@ public final class SessionState {
          * the pool), which a replay cannot undo: it needs COM_RESET_CONNECTION first.
          */
         public boolean needsResetFrom(Snapshot applied) {
+            if (applied == this) {
+                return false;
+            }
             if (applied.charset != null && !applied.charset.equals(charset)) {
                 return true;
             }
@@ -164,6 +170,9 @@ public final class SessionState {
 
     /** The work to bring a connection up to date; empty when it already is. */
     public record Replay(String database, List<String> statements) {
+        /** Nothing to run. */
+        public static final Replay NONE = new Replay(null, List.of());
+
         public boolean isEmpty() {
             return database == null && statements.isEmpty();
         }

@@ -241,12 +241,10 @@ public final class Router {
         boolean hinted = c.hints().route().orElse(null) == Route.READ;
         long budget = lagMillis(c.hints().maxLag().orElse(policy.maxReplicaLag()));
         GtidSet need = needed(consistencyOf(c, s), s, t, gtids);
-        Optional<ServerView> replica = need.isEmpty()
-                ? chooseReplica(t, budget, load, s.rotation())
-                : chooseReplica(t, budget, load, s.rotation(), gtids, need);
-        if (replica.isPresent()) {
-            ToServer to = new ToServer(replica.get().name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true);
-            return need.isEmpty() ? to : to.requiring(need);
+        ServerView replica = pickReplica(t, budget, load, s.rotation(), gtids, need);
+        if (replica != null) {
+            return new ToServer(replica.name(), hinted ? Reason.HINT_REPLICA : Reason.READ_REPLICA, true,
+                    Optional.empty(), need);
         }
         if (!need.isEmpty()) {
             return causalFallback(c, s, t, load, budget, need, hinted);
@@ -415,49 +413,58 @@ public final class Router {
     /** As above, among the replicas that have also applied {@code need}. */
     static Optional<ServerView> chooseReplica(TopologySnapshot t, long maxLagMillis, LoadView load, long rotation,
                                               GtidView gtids, GtidSet need) {
-        List<ServerView> best = new ArrayList<>(4);
+        return Optional.ofNullable(pickReplica(t, maxLagMillis, load, rotation, gtids, need));
+    }
+
+    /**
+     * {@link #chooseReplica}, null when none qualifies; allocates nothing (it runs for every read). Two passes over
+     * the servers: the lowest load per weight and the total weight of the servers tied at it, then the tied server
+     * that {@code rotation} lands on.
+     */
+    private static ServerView pickReplica(TopologySnapshot t, long maxLagMillis, LoadView load, long rotation,
+                                          GtidView gtids, GtidSet need) {
+        ServerView first = null;
         long bestLoad = 0;
         int bestWeight = 1;
+        long tiedWeight = 0;
+        int tied = 0;
         for (ServerView v : t.servers()) {
-            if (!v.readableWithin(maxLagMillis)) {
-                continue;
-            }
-            if (!need.isEmpty() && !containsSafely(gtids.executed(v.name()), need)) {
+            if (!eligible(v, maxLagMillis, gtids, need)) {
                 continue;
             }
             long o = Math.max(0, load.outstanding(v.name()));
-            if (best.isEmpty()) {
-                best.add(v);
+            // o / w compared with bestLoad / bestWeight without division
+            long cmp = first == null ? -1 : o * bestWeight - bestLoad * v.weight();
+            if (cmp < 0) {
+                first = v;
                 bestLoad = o;
                 bestWeight = v.weight();
+                tiedWeight = v.weight();
+                tied = 1;
+            } else if (cmp == 0) {
+                tiedWeight += v.weight();
+                tied++;
+            }
+        }
+        if (tied <= 1) {
+            return first;
+        }
+        long slot = Math.floorMod(rotation, tiedWeight);
+        for (ServerView v : t.servers()) {
+            if (!eligible(v, maxLagMillis, gtids, need)
+                    || Math.max(0, load.outstanding(v.name())) * bestWeight != bestLoad * v.weight()) {
                 continue;
             }
-            // o / w compared with bestLoad / bestWeight without division
-            long cmp = o * bestWeight - bestLoad * v.weight();
-            if (cmp < 0) {
-                best.clear();
-                best.add(v);
-                bestLoad = o;
-                bestWeight = v.weight();
-            } else if (cmp == 0) {
-                best.add(v);
-            }
-        }
-        if (best.size() <= 1) {
-            return best.isEmpty() ? Optional.empty() : Optional.of(best.get(0));
-        }
-        long total = 0;
-        for (ServerView v : best) {
-            total += v.weight();
-        }
-        long slot = Math.floorMod(rotation, total);
-        for (ServerView v : best) {
             slot -= v.weight();
             if (slot < 0) {
-                return Optional.of(v);
+                return v;
             }
         }
-        throw new AssertionError("unreachable: slot beyond total weight");
+        return first; // the load moved between the passes (another loop's reads): the first of the tie
+    }
+
+    private static boolean eligible(ServerView v, long maxLagMillis, GtidView gtids, GtidSet need) {
+        return v.readableWithin(maxLagMillis) && (need.isEmpty() || containsSafely(gtids.executed(v.name()), need));
     }
 
     /** Containment, where sets of two server families (a misconfigured token) contain nothing of each other. */
