@@ -17,14 +17,25 @@ final class ProcStats {
     private ProcStats() {
     }
 
-    /** User plus system CPU seconds the process has used so far. */
-    static double cpuSeconds(long pid) {
+    /** CPU seconds a process has used so far, all threads: in user space, and in the kernel on its behalf. */
+    record Cpu(double user, double system) {
+        double total() {
+            return user + system;
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(user - earlier.user, system - earlier.system);
+        }
+    }
+
+    /** User and system CPU seconds the process has used so far. */
+    static Cpu cpu(long pid) {
         String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
         // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
         long utime = Long.parseLong(f[11]);  // field 14
         long stime = Long.parseLong(f[12]);  // field 15
-        return (utime + stime) / (double) CLOCK_TICKS;
+        return new Cpu(utime / (double) CLOCK_TICKS, stime / (double) CLOCK_TICKS);
     }
 
     /** Resident set size in KiB (VmRSS). */
