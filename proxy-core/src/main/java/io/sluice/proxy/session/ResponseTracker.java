@@ -94,7 +94,14 @@ public final class ResponseTracker {
      * Accounts for one backend frame (not consumed, not retained) and says whether the response is now complete.
      */
     public boolean onFrame(Frame frame) {
+        boolean done = account(frame);
+        // Only once the frame made sense: an ERR of Sluice's own in place of a malformed frame (which the client
+        // never gets) must follow the last frame the client did get.
         nextSequenceId = (frame.sequenceId() + 1) & 0xFF;
+        return done;
+    }
+
+    private boolean account(Frame frame) {
         okWithTrailer = false;
         if (midPacket) {
             // A continuation frame: part of the packet begun earlier, never a header.

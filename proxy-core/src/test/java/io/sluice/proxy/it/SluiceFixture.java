@@ -55,9 +55,24 @@ public final class SluiceFixture implements AutoCloseable {
 
     public static SluiceFixture start(SandboxCluster cluster, int maxConnections, Duration handshakeTimeout,
                                       long maxAllowedPacket) {
-        List<BackendConfig> backends = new ArrayList<>();
         SandboxServer source = cluster.source();
-        backends.add(new BackendConfig(source.name(), new HostPort(source.host(), source.port()), 1));
+        return start(source.name(), new HostPort(source.host(), source.port()), maxConnections, handshakeTimeout,
+                maxAllowedPacket);
+    }
+
+    /**
+     * Sluice in front of the cluster's source reached at {@code address} instead of its own port: through a relay
+     * that misbehaves on purpose ({@link FaultyRelay}).
+     */
+    public static SluiceFixture startVia(SandboxCluster cluster, HostPort address) {
+        return start(cluster.source().name(), address, SluiceConfig.DEFAULT_MAX_CONNECTIONS,
+                SluiceConfig.DEFAULT_HANDSHAKE_TIMEOUT, SluiceConfig.DEFAULT_MAX_ALLOWED_PACKET);
+    }
+
+    private static SluiceFixture start(String sourceName, HostPort sourceAddress, int maxConnections,
+                                       Duration handshakeTimeout, long maxAllowedPacket) {
+        List<BackendConfig> backends = new ArrayList<>();
+        backends.add(new BackendConfig(sourceName, sourceAddress, 1));
         MonitorConfig monitor = new MonitorConfig(SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password(),
                 MonitorConfig.DEFAULT_INTERVAL);
         SluiceConfig config = new SluiceConfig(new HostPort("127.0.0.1", 0), maxConnections, handshakeTimeout,

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link ResponseTracker} fed frames shaped as servers send them, built with the protocol's own message classes:
@@ -262,6 +263,26 @@ class ResponseTrackerTest {
         t.begin(Command.STMT_FETCH);
         feed(t, new Response(deprecateEof).binaryRow(3).end(cursor | ServerStatus.LAST_ROW_SENT));
         assertThat(t.lastStatus()).isEqualTo(cursor | ServerStatus.LAST_ROW_SENT);
+    }
+
+    /**
+     * A result set whose end is a bare 0xFE (no affected rows, no status): the tracker refuses it, and the ERR Sluice
+     * sends the client instead must follow the row the client did get, not the frame it never will.
+     */
+    @Test
+    void aMalformedEndLeavesTheSequenceAtTheLastGoodFrame() {
+        Response r = new Response(true).columns(1).textRow("1").frame(new byte[] {(byte) 0xFE}, false);
+        ResponseTracker t = new ResponseTracker(true);
+        t.begin(Command.QUERY);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(t.onFrame(r.frames.get(i))).isFalse();
+            }
+            assertThatThrownBy(() -> t.onFrame(r.frames.get(3))).isInstanceOf(RuntimeException.class);
+            assertThat(t.nextSequenceId()).isEqualTo(4);
+        } finally {
+            r.frames.forEach(Frame::release);
+        }
     }
 
     @Test
