@@ -712,7 +712,7 @@ public final class Sluice implements AutoCloseable {
             changed.add("candidate / priority");
         }
         for (String name : removed) {
-            removeBackend(name, next.shutdown().drainTimeout());
+            removeBackend(name, before.get(name), next.shutdown().drainTimeout());
         }
         if (!removed.isEmpty()) {
             changed.add("removing " + String.join(", ", removed) + " (statements there finish first)");
@@ -786,8 +786,8 @@ public final class Sluice implements AutoCloseable {
      * when given back), then gone from the monitor, the tracker, the routes and the metrics once nothing runs there,
      * or after {@code drainTimeout}. Never blocks: a task on an event loop watches the drain.
      */
-    private void removeBackend(String name, Duration drainTimeout) {
-        overrides.retire(name);
+    private void removeBackend(String name, HostPort address, Duration drainTimeout) {
+        overrides.retire(name, address.toString());
         pools.retire(name);
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         log.info("reload: backend {} removed; no new statements go to it, {} in flight there may finish (up to {})",

@@ -251,6 +251,19 @@ public final class AdminCommands {
                     context.routes().inFlight(name), Math.max(0, open - idle), idle,
                     context.metrics().backendErrors(name));
         }
+        // Removed by a reload, gone from the file, but not yet from Sluice: statements sent there are finishing and
+        // sessions may still hold connections to it. Listed until it has drained, so the operator sees the wait.
+        for (Map.Entry<String, String> r : context.overrides().retiring().entrySet()) {
+            String name = r.getKey();
+            int inFlight = context.routes().inFlight(name);
+            int open = context.pools().openConnections(name);
+            int idle = context.pools().idleConnections(name);
+            String gtid = context.gtidExecuted().apply(name);
+            rs.row(name, r.getValue(), "removed", "draining (" + inFlight + " statement(s) in flight, "
+                            + Math.max(0, open - idle) + " connection(s) in use)", null,
+                    gtid == null || gtid.isEmpty() ? null : gtid, inFlight, Math.max(0, open - idle), idle,
+                    context.metrics().backendErrors(name));
+        }
         return new Reply.Rows(rs);
     }
 

@@ -44,13 +44,24 @@ public final class BackendOverrides {
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile Applied applied;
 
-    /** Backends a reload removed, draining before they leave the monitor: treated as {@link Mode#SOFT}. */
-    private final Map<String, Boolean> retiring = new ConcurrentHashMap<>();
+    /**
+     * Backends a reload removed, draining before they leave the monitor, with their addresses: treated as
+     * {@link Mode#SOFT}.
+     */
+    private final Map<String, String> retiring = new ConcurrentHashMap<>();
 
-    /** A reload removed {@code server}: no new statement goes to it; those already there finish (as SOFT). */
-    public void retire(String server) {
-        retiring.put(server, Boolean.TRUE);
+    /**
+     * A reload removed {@code server} (at {@code address}): no new statement goes to it; those already there finish
+     * (as SOFT).
+     */
+    public void retire(String server, String address) {
+        retiring.put(server, address);
         generation.incrementAndGet();
+    }
+
+    /** The servers a reload removed that are still draining, by name, with their addresses. */
+    public java.util.SortedMap<String, String> retiring() {
+        return new java.util.TreeMap<>(retiring);
     }
 
     /** The removed server left the monitor: drop what was known of it here (its retirement, an operator's mode). */

@@ -277,6 +277,48 @@ class ReloadTest {
      * One client: insert, read which server answered, read its own rows back; every failed statement is recorded, and
      * every read that missed the session's own rows.
      */
+    /**
+     * A removed replica on which a read-only transaction is still open cannot leave yet: SHOW BACKENDS lists it as
+     * removed and draining, with the connection in use, until the transaction ends and it is gone.
+     */
+    @Test
+    void aRemovedBackendIsListedWhileItDrains(SandboxCluster cluster, @TempDir Path dir) throws Exception {
+        ReadWriteSplitTest.labelServers(cluster);
+        SandboxServer source = cluster.source();
+        SandboxServer leaving = cluster.replica(1);
+        int port = freePort();
+        int adminPort = freePort();
+        Path file = dir.resolve("sluice.yaml");
+        Files.writeString(file, yaml(cluster, List.of(source, leaving), port, adminPort, null, "eventual", 1));
+        try (SluiceFixture sluice = SluiceFixture.start(ConfigLoader.load(file));
+             Connection c = client(sluice, SandboxAccounts.APP.user(), SandboxAccounts.APP.password());
+             Statement s = c.createStatement()) {
+            sluice.sluice().configFile(file);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !sluice.sluice().monitor().current().replicas().isEmpty());
+            s.execute("START TRANSACTION READ ONLY");
+            assertThat(ReadWriteSplitTest.who(s, ReadWriteSplitTest.WHO)).isEqualTo(leaving.name());
+
+            Files.writeString(file, yaml(cluster, List.of(source), port, adminPort, null, "eventual", 1));
+            assertThat(reload(sluice)).startsWith("applied: removing " + leaving.name());
+            try (Connection a = admin(sluice)) {
+                Map<String, String> row = AdminTest.query(a, "SHOW BACKENDS").row(leaving.name());
+                assertThat(row).as("the removed backend, while a transaction holds it")
+                        .containsEntry("address", leaving.address())
+                        .containsEntry("role", "removed")
+                        .containsEntry("pool_in_use", "1");
+                assertThat(row.get("state")).startsWith("draining (").contains("1 connection(s) in use");
+            }
+
+            s.execute("COMMIT");
+            await().atMost(Duration.ofSeconds(10)).until(() -> sluice.sluice().leaving().isEmpty());
+            try (Connection a = admin(sluice)) {
+                assertThat(AdminTest.query(a, "SHOW BACKENDS").rows()).extracting(r -> r.get(0))
+                        .containsExactly(source.name());
+            }
+        }
+    }
+
     private static void runSession(SluiceFixture sluice, String db, int id, AtomicBoolean stop,
                                    Map<String, LongAdder> readsBy, Queue<String> failures, Queue<String> stale,
                                    AtomicLong statements) {
