@@ -949,10 +949,14 @@ public final class Failover implements AutoCloseable {
                         + "off)", old);
                 return;
             }
-            repoint(n, backend(current), n.dialect.autoPosition(true));
+            // A source running semi-sync waits for its replicas' acknowledgements: the old source joins them, or a
+            // later failover would count on an acknowledgement it never gave.
+            boolean semiSync = semiSyncSourceEnabled(source);
+            repoint(n, backend(current), n.dialect.autoPosition(true), semiSync);
             fenced.remove(old);
             generation.incrementAndGet();
-            log.info("failover: old source {} rejoined as a replica of {} in {} ms", old, current, ms(t0));
+            log.info("failover: old source {} rejoined as a {}replica of {} in {} ms", old,
+                    semiSync ? "semi-synchronous " : "", current, ms(t0));
         } catch (FailoverException e) {
             log.error("failover: handling the return of old source {} failed (retried at its next check): {}", old,
                     e.getMessage());

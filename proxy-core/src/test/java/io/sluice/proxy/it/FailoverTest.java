@@ -387,6 +387,20 @@ class FailoverTest {
     @Test
     @FreshCluster
     void theOldSourceComingBackIsFencedThenRejoinsAsAReplica(SandboxCluster cluster) throws Exception {
+        fencedThenRejoined(cluster, false);
+    }
+
+    /**
+     * The same under semi-synchronous replication: the old source rejoins as a semi-sync replica, so the new source
+     * counts it among the replicas that acknowledge (the other replica, and it).
+     */
+    @Test
+    @FreshCluster(semiSync = true)
+    void theOldSourceRejoinsASemiSyncSourceAsASemiSyncReplica(SandboxCluster cluster) throws Exception {
+        fencedThenRejoined(cluster, true);
+    }
+
+    private void fencedThenRejoined(SandboxCluster cluster, boolean semiSync) throws Exception {
         createTable(cluster);
         try (SluiceFixture sluice = SluiceFixture.start(config(cluster, auto().withRejoin(true)))) {
             SandboxServer old = cluster.source();
@@ -417,6 +431,12 @@ class FailoverTest {
             }
             assertThat(newSource.queryValue("SELECT COUNT(*) FROM fo.t")).isEqualTo("2");
             assertThat(source(sluice)).contains(newSource.name());
+            if (semiSync) {
+                assertThat(old.queryValue("SELECT @@GLOBAL.rpl_semi_sync_slave_enabled")).isEqualTo("1");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(newSource.queryValue(
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                                + " WHERE VARIABLE_NAME = 'Rpl_semi_sync_master_clients'")).isEqualTo("2"));
+            }
         }
     }
 
