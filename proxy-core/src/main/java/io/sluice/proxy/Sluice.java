@@ -312,7 +312,7 @@ public final class Sluice implements AutoCloseable {
                             Failover.Refused.Reason.NO_SOURCE, "failover needs a monitor section"))
                             : failover.force(target));
             admin = new AdminServer(config.admin().get(), context, config.handshakeTimeout(), READ_TIMEOUT, transport,
-                    boss, workers);
+                    services.clientTls(), boss, workers);
             try {
                 admin.start();
             } catch (Exception e) {

@@ -3,6 +3,7 @@ package io.sluice.proxy.admin;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -35,13 +36,15 @@ public final class AdminServer implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final Duration readTimeout;
     private final Transport transport;
+    /** TLS offered to admin clients: the client port's context (the {@code tls} section's certificate). */
+    private final SslContext tls;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final AtomicLong nextId = new AtomicLong(1);
     private Channel serverChannel;
 
     public AdminServer(AdminConfig config, AdminContext context, Duration handshakeTimeout, Duration readTimeout,
-                       Transport transport, EventLoopGroup boss, EventLoopGroup workers) {
+                       Transport transport, SslContext tls, EventLoopGroup boss, EventLoopGroup workers) {
         this.config = config;
         this.commands = new AdminCommands(context);
         this.account = new UserDirectory(List.of(Account.configured(config.user(), config.password())));
@@ -49,6 +52,7 @@ public final class AdminServer implements AutoCloseable {
         this.handshakeTimeout = handshakeTimeout;
         this.readTimeout = readTimeout;
         this.transport = transport;
+        this.tls = tls;
         this.boss = boss;
         this.workers = workers;
     }
@@ -65,7 +69,7 @@ public final class AdminServer implements AutoCloseable {
                         ch.pipeline().addLast("idle", new ReadStallDetector(readTimeout));
                         ch.pipeline().addLast("frames", new FrameDecoder(AdminSession.MAX_PACKET));
                         ch.pipeline().addLast("admin", new AdminSession(nextId.getAndIncrement(), commands, account,
-                                serverVersion, handshakeTimeout));
+                                serverVersion, handshakeTimeout, tls));
                     }
                 });
         InetSocketAddress listen = new InetSocketAddress(config.listen().host(), config.listen().port());

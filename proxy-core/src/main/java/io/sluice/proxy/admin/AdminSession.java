@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -66,11 +68,12 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
             | Capability.CONNECT_ATTRS | Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.DEPRECATE_EOF);
 
     enum Phase {
-        AWAIT_HANDSHAKE_RESPONSE, AUTHENTICATING, COMMAND, BUSY, CLOSING;
+        AWAIT_HANDSHAKE_RESPONSE, TLS_HANDSHAKE, AUTHENTICATING, COMMAND, BUSY, CLOSING;
 
         boolean canMoveTo(Phase next) {
             return switch (this) {
-                case AWAIT_HANDSHAKE_RESPONSE -> next == AUTHENTICATING || next == CLOSING;
+                case AWAIT_HANDSHAKE_RESPONSE -> next == TLS_HANDSHAKE || next == AUTHENTICATING || next == CLOSING;
+                case TLS_HANDSHAKE -> next == AWAIT_HANDSHAKE_RESPONSE || next == CLOSING;
                 case AUTHENTICATING -> next == COMMAND || next == CLOSING;
                 case COMMAND -> next == BUSY || next == CLOSING;
                 case BUSY -> next == COMMAND || next == CLOSING;
@@ -84,6 +87,9 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
     private final UserDirectory account;
     private final String serverVersion;
     private final Duration handshakeTimeout;
+    /** TLS offered (the client port's certificate); null offers none. */
+    private final SslContext tls;
+    private boolean overTls;
     private final byte[] scramble = Scrambles.generate();
     private final ArrayDeque<Frame> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -99,8 +105,9 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
     private InetAddress clientAddress = InetAddress.getLoopbackAddress();
 
     AdminSession(long id, AdminCommands commands, UserDirectory account, String serverVersion,
-                 Duration handshakeTimeout) {
+                 Duration handshakeTimeout, SslContext tls) {
         this.id = id;
+        this.tls = tls;
         this.commands = commands;
         this.account = account;
         this.serverVersion = serverVersion;
@@ -128,12 +135,13 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
             clientHost = clientAddress.getHostAddress();
         }
         decoder.setSingleDecode(true);   // one packet per read until logged in, as the client port does
-        HandshakeV10 greeting = new HandshakeV10(serverVersion, id, scramble, CAPABILITIES, CHARSET,
+        HandshakeV10 greeting = new HandshakeV10(serverVersion, id, scramble, offered(), CHARSET,
                 ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN, 0);
         channel.writeAndFlush(Packets.build(ctx.alloc(), 0, greeting::encode));
         authSeq = 1;
         handshakeTimer = ctx.executor().schedule(() -> {
-            if (phase == Phase.AWAIT_HANDSHAKE_RESPONSE || phase == Phase.AUTHENTICATING) {
+            if (phase == Phase.AWAIT_HANDSHAKE_RESPONSE || phase == Phase.TLS_HANDSHAKE
+                    || phase == Phase.AUTHENTICATING) {
                 log.info("admin conn {}: {} did not log in within {}, closing", id, clientHost, handshakeTimeout);
                 closeNow();
             }
@@ -165,7 +173,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
                 case AWAIT_HANDSHAKE_RESPONSE, AUTHENTICATING -> onAuthFrame(frame);
                 case COMMAND -> onCommand(frame);
                 case BUSY -> pending.add(frame);
-                case CLOSING -> frame.release();
+                case TLS_HANDSHAKE, CLOSING -> frame.release();
             }
         } catch (SequenceException e) {
             fatal(ErrPacket.of(ErrorCode.PACKETS_OUT_OF_ORDER), e.getMessage());
@@ -196,15 +204,33 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private Capability offered() {
+        return tls == null ? CAPABILITIES : CAPABILITIES.with(Capability.SSL);
+    }
+
     private void onHandshakeResponse(HandshakeResponse41 response) {
         if (response.sslRequest()) {
-            fatal(ErrPacket.of(ErrorCode.BAD_HANDSHAKE), "SSLRequest, but the admin interface offers no TLS");
+            if (tls == null || overTls) {
+                fatal(ErrPacket.of(ErrorCode.BAD_HANDSHAKE), overTls ? "a second SSLRequest"
+                        : "SSLRequest, but the admin interface offers no TLS");
+                return;
+            }
+            phase(Phase.TLS_HANDSHAKE);
+            // The ClientHello may have come in the same read as the SSLRequest: it waits in the frame decoder (one
+            // frame per read before login) and must go through TLS instead.
+            ByteBuf early = decoder.takeBuffered();
+            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+            if (early.isReadable()) {
+                ctx.pipeline().fireChannelRead(early);
+            } else {
+                early.release();
+            }
             return;
         }
-        clientCaps = response.capabilities().and(CAPABILITIES);
+        clientCaps = response.capabilities().and(offered()).without(Capability.SSL);
         user = response.username();
         phase(Phase.AUTHENTICATING);
-        authenticator = new ClientAuthenticator(account, clientAddress, false, null, scramble,
+        authenticator = new ClientAuthenticator(account, clientAddress, overTls, null, scramble,
                 new ClientAuthenticator.Sink() {
                     @Override
                     public void send(Consumer<ByteBuf> payload) {
@@ -321,6 +347,16 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent e) {
+            if (e.isSuccess() && phase == Phase.TLS_HANDSHAKE) {
+                overTls = true;
+                phase(Phase.AWAIT_HANDSHAKE_RESPONSE);
+            } else if (!e.isSuccess()) {
+                log.info("admin conn {}: TLS handshake with {} failed: {}", id, clientHost, e.cause().getMessage());
+                closeNow();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent && decoder.midPacket()) {
             fatal(ErrPacket.of(ErrorCode.READ_TIMEOUT), "stalled in the middle of a packet");
             return;

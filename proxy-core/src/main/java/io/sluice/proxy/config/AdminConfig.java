@@ -10,7 +10,8 @@ import java.util.Objects;
  * port is refused, and the admin account cannot log in on the client port. {@link #toString()} leaves the password out.
  *
  * @param listen   {@code admin.listen}: where the admin interface listens; default {@link #DEFAULT_LISTEN}, loopback
- *                 only (the admin port has no TLS: expose it only on a trusted network)
+ *                 only (it offers TLS with the client port's certificate, but a client may decline it: expose it
+ *                 only on a trusted network, or with admin clients that require TLS)
  * @param user     {@code admin.user}: default {@value #DEFAULT_USER}
  * @param password {@code admin.password}: required and not empty, checked with {@code mysql_native_password} or
  *                 {@code caching_sha2_password}

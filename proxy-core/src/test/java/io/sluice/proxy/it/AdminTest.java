@@ -247,6 +247,19 @@ class AdminTest {
         }
     }
 
+    /**
+     * The admin port offers TLS, with the client port's certificate (self-signed here): a client that requires TLS
+     * logs in over it and is served, where it would be refused by a port that offers none.
+     */
+    @Test
+    void anAdminClientThatRequiresTlsGetsIt() throws SQLException {
+        try (Connection a = DriverManager.getConnection(ConnectorJ.url("127.0.0.1", sluice.adminPort(), "",
+                SluiceFixture.ADMIN_USER, SluiceFixture.ADMIN_PASSWORD,
+                "sslMode=REQUIRED&connectTimeout=5000&socketTimeout=10000"))) {
+            assertThat(query(a, "SHOW VERSION").rows()).hasSize(1);
+        }
+    }
+
     // ------------------------------------------------------------------ SET BACKEND
 
     @Test
