@@ -29,6 +29,7 @@ import io.sluice.protocol.message.HandshakeV10;
 import io.sluice.protocol.message.OkPacket;
 import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.auth.UserDirectory;
+import io.sluice.proxy.tls.TlsUpgrade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -216,15 +217,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             phase(Phase.TLS_HANDSHAKE);
-            // The ClientHello may have come in the same read as the SSLRequest: it waits in the frame decoder (one
-            // frame per read before login) and must go through TLS instead.
-            ByteBuf early = decoder.takeBuffered();
-            ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
-            if (early.isReadable()) {
-                ctx.pipeline().fireChannelRead(early);
-            } else {
-                early.release();
-            }
+            TlsUpgrade.begin(ctx, tls, decoder);
             return;
         }
         clientCaps = response.capabilities().and(offered()).without(Capability.SSL);

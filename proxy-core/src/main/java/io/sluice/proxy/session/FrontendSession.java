@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -38,6 +37,7 @@ import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
 import io.sluice.proxy.metrics.SessionMeter;
+import io.sluice.proxy.tls.TlsUpgrade;
 import io.sluice.protocol.message.StmtPrepareOk;
 import io.sluice.routing.classify.Classification;
 import io.sluice.routing.classify.Consistency;
@@ -420,16 +420,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 return;
             }
             phase(Phase.TLS_HANDSHAKE);
-            SslHandler ssl = services.clientTls().newHandler(ctx.alloc());
-            // The ClientHello may have arrived in the same read as the SSLRequest: it sits in the frame
-            // decoder (which decodes one frame per read before login) and must go through TLS instead.
-            ByteBuf early = decoder.takeBuffered();
-            ctx.pipeline().addFirst("tls", ssl);
-            if (early.isReadable()) {
-                ctx.pipeline().fireChannelRead(early);
-            } else {
-                early.release();
-            }
+            TlsUpgrade.begin(ctx, services.clientTls(), decoder);
             return;
         }
         user = response.username();
