@@ -44,6 +44,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             out.add(new Frame(in.retainedSlice(start, Frame.HEADER_SIZE + length), continuation));
             in.skipBytes(Frame.HEADER_SIZE + length);
             packetSoFar = length == Frame.MAX_PAYLOAD ? total : -1;
+            if (isSingleDecode()) {
+                // One frame, and the bytes after it left alone: after an SSLRequest they are the TLS ClientHello,
+                // which the session hands to TLS (takeBuffered) and which must not be read as a packet header.
+                return;
+            }
         }
         if (failed) {
             in.skipBytes(in.readableBytes());

@@ -1,5 +1,7 @@
 package io.sluice.protocol.frame;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sluice.protocol.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,32 @@ class FrameDecoderTest {
             off += n;
         }
         assertSelect1();
+        assertFalse(channel.finish());
+    }
+
+    /**
+     * Before login the sessions decode one frame per read: an SSLRequest may share its read with the client's TLS
+     * ClientHello, whose record header ({@code 16 03 03}) read as a packet header claims 197,398 bytes. The decoder
+     * must stop after the SSLRequest and leave the ClientHello buffered for TLS, not fail on it.
+     */
+    @Test
+    void singleDecodeStopsAfterOneFrameAndLeavesTheRestBuffered() {
+        FrameDecoder decoder = decoder(64 * 1024);
+        decoder.setSingleDecode(true);
+        byte[] sslRequest = frames(1, payload(32));
+        byte[] clientHello = Fixtures.hex("16 03 03 01 2c 01 00 01 28 03 03");
+        byte[] read = Arrays.copyOf(sslRequest, sslRequest.length + clientHello.length);
+        System.arraycopy(clientHello, 0, read, sslRequest.length, clientHello.length);
+
+        channel.writeInbound(Fixtures.buffer(read));
+
+        assertThat(drain(f -> assertThat(f.payloadLength()).isEqualTo(32))).hasSize(1);
+        ByteBuf rest = decoder.takeBuffered();
+        try {
+            assertThat(ByteBufUtil.getBytes(rest)).isEqualTo(clientHello);
+        } finally {
+            rest.release();
+        }
         assertFalse(channel.finish());
     }
 

@@ -113,6 +113,21 @@ class ConnectorJAuthTest {
         assertThat((Throwable) refused).hasRootCauseInstanceOf(java.security.cert.CertPathValidatorException.class);
     }
 
+    /**
+     * Connector/J often sends its TLS ClientHello in the same read as the SSLRequest. The frame decoder used to read
+     * that ClientHello as a packet header (a 197,398-byte packet, over the limit before login) and the login hung
+     * until the TLS handshake timed out: about one login in ten here. Thirty in a row must all get TLS.
+     */
+    @Test
+    void tlsLoginsInARowAllSucceed() throws SQLException {
+        for (int i = 0; i < 30; i++) {
+            try (Connection c = DriverManager.getConnection(viaSluice(SandboxAccounts.APP.user(),
+                    SandboxAccounts.APP.password(), "sslMode=REQUIRED&connectTimeout=5000&socketTimeout=10000"))) {
+                assertThat(ConnectorJ.tlsEstablished(c)).as("login %d", i).isTrue();
+            }
+        }
+    }
+
     @Test
     void cachingSha2OverTlsDoesFullAuthenticationThenTheFastPath() throws SQLException {
         assumeMySqlIdentity();
