@@ -54,6 +54,20 @@ class AdminBadInputTest {
         }
     }
 
+    /** Once TLS is up, a second SSLRequest is a bad handshake: ERR 1043 over TLS, then the close. */
+    @Test
+    void aSecondSslRequestInsideTlsIsABadHandshake() throws Exception {
+        try (RawClient c = RawClient.connectAndGreet(sluice.adminPort(), READ);
+             RawClient tls = c.startTls()) {
+            tls.sendPacket(2, io.sluice.protocol.message.HandshakeResponse41.sslRequest(RawClient.CAPABILITIES, 1 << 24,
+                    45)::encode);
+            ErrPacket err = tls.readErr();
+            assertThat(err.code()).isEqualTo(1043);
+            assertThat(err.sqlState()).isEqualTo("08S01");
+            tls.awaitClosed();
+        }
+    }
+
     @Test
     void anHttpRequestReadsAsAnOversizePacketAndIsRefused() throws Exception {
         try (RawClient c = RawClient.connectAndGreet(sluice.adminPort(), READ)) {

@@ -123,6 +123,39 @@ final class RawClient implements AutoCloseable {
         return greeting;
     }
 
+    /**
+     * Sends an SSLRequest (sequence id 1, after the greeting) and completes a TLS handshake that trusts any
+     * certificate; returns a client on the encrypted stream, whose next packet is sequence id 2.
+     */
+    RawClient startTls() throws IOException {
+        sendPacket(1, HandshakeResponse41.sslRequest(CAPABILITIES, 1 << 24, 45)::encode);
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(socket,
+                    "127.0.0.1", socket.getPort(), true);
+            tls.startHandshake();
+            RawClient encrypted = new RawClient(tls);
+            encrypted.greeting = greeting;
+            return encrypted;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
     HandshakeV10 greeting() {
         return greeting;
     }
