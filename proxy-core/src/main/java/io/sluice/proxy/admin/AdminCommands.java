@@ -244,27 +244,26 @@ public final class AdminCommands {
                 role = "offline";
             }
             Long lag = v.filter(s -> s.reachable() && s.lagMillis() >= 0).map(ServerView::lagMillis).orElse(null);
-            String gtid = context.gtidExecuted().apply(name);
-            int open = context.pools().openConnections(name);
-            int idle = context.pools().idleConnections(name);
-            rs.row(name, b.address().toString(), role, state, lag, gtid == null || gtid.isEmpty() ? null : gtid,
-                    context.routes().inFlight(name), Math.max(0, open - idle), idle,
-                    context.metrics().backendErrors(name));
+            backendRow(rs, name, b.address().toString(), role, state, lag);
         }
         // Removed by a reload, gone from the file, but not yet from Sluice: statements sent there are finishing and
         // sessions may still hold connections to it. Listed until it has drained, so the operator sees the wait.
         for (Map.Entry<String, String> r : context.overrides().retiring().entrySet()) {
             String name = r.getKey();
-            int inFlight = context.routes().inFlight(name);
-            int open = context.pools().openConnections(name);
-            int idle = context.pools().idleConnections(name);
-            String gtid = context.gtidExecuted().apply(name);
-            rs.row(name, r.getValue(), "removed", "draining (" + inFlight + " statement(s) in flight, "
-                            + Math.max(0, open - idle) + " connection(s) in use)", null,
-                    gtid == null || gtid.isEmpty() ? null : gtid, inFlight, Math.max(0, open - idle), idle,
-                    context.metrics().backendErrors(name));
+            int inUse = Math.max(0, context.pools().openConnections(name) - context.pools().idleConnections(name));
+            backendRow(rs, name, r.getValue(), "removed", "draining (" + context.routes().inFlight(name)
+                    + " statement(s) in flight, " + inUse + " connection(s) in use)", null);
         }
         return new Reply.Rows(rs);
+    }
+
+    /** One SHOW BACKENDS row: what the caller says of the server, then its GTIDs, load, pool and errors. */
+    private void backendRow(TextResultSet rs, String name, String address, String role, String state, Long lag) {
+        String gtid = context.gtidExecuted().apply(name);
+        int open = context.pools().openConnections(name);
+        int idle = context.pools().idleConnections(name);
+        rs.row(name, address, role, state, lag, gtid == null || gtid.isEmpty() ? null : gtid,
+                context.routes().inFlight(name), Math.max(0, open - idle), idle, context.metrics().backendErrors(name));
     }
 
     private static String role(ServerView v) {
