@@ -258,4 +258,129 @@ class FrameDecoderTest {
         assertThat(drain(f -> { })).containsExactly("Frame[seq=1, len=1]");
         assertFalse(channel.finish());
     }
+    // ------------------------------------------------------------------ run mode (a backend after login)
+
+    /** Reads every run the decoder emitted: its bytes, whether it starts mid-packet; released after. */
+    private List<String> drainRuns(List<byte[]> bytes) {
+        List<String> seen = new ArrayList<>();
+        Object o;
+        while ((o = channel.readInbound()) != null) {
+            FrameRun run = (FrameRun) o;
+            try {
+                seen.add(run.toString());
+                bytes.add(ByteBufUtil.getBytes(run.content()));
+            } finally {
+                run.release();
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void runModeHandsOnEveryWholeFrameOfAReadAsOneRun() {
+        decoder(NO_LIMIT).runs(true);
+        channel.writeInbound(Fixtures.buffer(SELECT_1));
+        List<byte[]> bytes = new ArrayList<>();
+        assertThat(drainRuns(bytes)).containsExactly("FrameRun[" + SELECT_1.length + " bytes]");
+        assertThat(bytes.get(0)).isEqualTo(SELECT_1);
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 7, 42})
+    void runModeInRandomPiecesYieldsTheWireBytesInWholeFrames(long seed) {
+        FrameDecoder decoder = decoder(NO_LIMIT);
+        decoder.runs(true);
+        Random random = new Random(seed);
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        int off = 0;
+        while (off < SELECT_1.length) {
+            int n = Math.min(1 + random.nextInt(12), SELECT_1.length - off);
+            channel.writeInbound(Fixtures.buffer(Arrays.copyOfRange(SELECT_1, off, off + n)));
+            off += n;
+            List<byte[]> bytes = new ArrayList<>();
+            drainRuns(bytes);
+            for (byte[] b : bytes) {
+                // Each run is whole frames: walking its headers lands exactly on its end.
+                int pos = 0;
+                while (pos < b.length) {
+                    pos += 4 + ((b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8 | (b[pos + 2] & 0xFF) << 16);
+                }
+                assertThat(pos).isEqualTo(b.length);
+                joined.writeBytes(b);
+            }
+        }
+        assertThat(joined.toByteArray()).isEqualTo(SELECT_1);
+        assertThat(decoder.midPacket()).isFalse();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aRunLeavesAPartialFrameBufferedForTheNext() {
+        decoder(NO_LIMIT).runs(true);
+        channel.writeInbound(Fixtures.buffer(Fixtures.hex("""
+                01 00 00  01   01              # column count, whole
+                09 00 00  02   03 53 45 4c     # 4 of 9 payload bytes
+                """)));
+        List<byte[]> bytes = new ArrayList<>();
+        assertThat(drainRuns(bytes)).containsExactly("FrameRun[5 bytes]");
+        channel.writeInbound(Fixtures.buffer(Fixtures.hex("45 43 54 20 31")));
+        assertThat(drainRuns(bytes)).containsExactly("FrameRun[13 bytes]");
+        assertThat(bytes.get(1)).isEqualTo(Fixtures.hex("09 00 00 02 03 53 45 4c 45 43 54 20 31"));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aRunThatBeginsWithAContinuationSaysSo() {
+        decoder(NO_LIMIT).runs(true);
+        byte[] wire = frames(0, payload(MAX + 1000));
+        feed(channel, Arrays.copyOf(wire, 4 + MAX), 1 << 20);
+        List<byte[]> bytes = new ArrayList<>();
+        assertThat(drainRuns(bytes)).containsExactly("FrameRun[" + (4 + MAX) + " bytes]");
+        channel.writeInbound(Fixtures.buffer(Arrays.copyOfRange(wire, 4 + MAX, wire.length)));
+        assertThat(drainRuns(bytes)).containsExactly("FrameRun[1004 bytes, cont]");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void inRunModeTheFramesBeforeAnOversizedOneStillGoOn() {
+        decoder(1000).runs(true);
+        byte[] ok = frames(1, payload(10));
+        byte[] read = Arrays.copyOf(ok, ok.length + 4);
+        System.arraycopy(Fixtures.hex("e9 03 00  02"), 0, read, ok.length, 4);
+        List<byte[]> bytes = new ArrayList<>();
+        PacketTooLargeException e = assertThrows(PacketTooLargeException.class,
+                () -> channel.writeInbound(Fixtures.buffer(read)));
+        assertThat(e.size()).isEqualTo(1001);
+        assertThat(drainRuns(bytes)).containsExactly("FrameRun[14 bytes]");
+        assertThat(bytes.get(0)).isEqualTo(ok);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void splitCutsARunIntoFramesAndMarksContinuations() {
+        byte[] wire = frames(5, payload(MAX + 3));
+        byte[] all = Arrays.copyOf(wire, wire.length + SELECT_1.length);
+        System.arraycopy(SELECT_1, 0, all, wire.length, SELECT_1.length);
+        ByteBuf buf = Fixtures.buffer(all);
+        List<String> seen = new ArrayList<>();
+        try {
+            FrameRun.split(buf, 0, false, f -> {
+                seen.add(f.toString());
+                f.release();
+            });
+            // From an offset, as a relay does with what follows a response's end.
+            FrameRun.split(buf, 4 + MAX, true, f -> {
+                seen.add("from offset: " + f);
+                f.release();
+            });
+            assertThat(buf.refCnt()).isEqualTo(1);
+        } finally {
+            buf.release();
+        }
+        assertThat(seen).hasSize(2 + 5 + 1 + 5);
+        assertThat(seen.subList(0, 3)).containsExactly("Frame[seq=5, len=16777215]", "Frame[seq=6, len=3, cont]",
+                "Frame[seq=1, len=1]");
+        assertThat(seen.get(7)).isEqualTo("from offset: Frame[seq=6, len=3, cont]");
+    }
 }
