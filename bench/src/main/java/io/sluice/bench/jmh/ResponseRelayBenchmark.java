@@ -7,6 +7,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.protocol.Command;
 import io.sluice.protocol.frame.Frame;
 import io.sluice.protocol.frame.FrameDecoder;
+import io.sluice.protocol.frame.FrameRun;
 import io.sluice.proxy.session.ResponseTracker;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ROWS_100}: a 4-column, 100-row result set (sysbench's range selects are this shape).</li>
  * </ul>
  * {@code track} runs the tracker over frames already cut; {@code decodeAndTrack} also cuts them from the wire bytes
- * with {@link FrameDecoder} (through an {@link EmbeddedChannel}) and releases them, as the relay does after writing.
+ * with {@link FrameDecoder} (through an {@link EmbeddedChannel}) and releases them, as the relay did after writing
+ * before runs; {@code decodeRunAndTrack} is the relay since: the decoder in run mode hands on one {@link FrameRun}
+ * and the tracker reads its frames in place.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +61,7 @@ public class ResponseRelayBenchmark {
     private List<Frame> frames;
     private ResponseTracker tracker;
     private EmbeddedChannel channel;
+    private EmbeddedChannel runChannel;
 
     @Setup
     public void setUp() {
@@ -93,6 +97,9 @@ public class ResponseRelayBenchmark {
         cutter.finishAndReleaseAll();
         tracker = new ResponseTracker(deprecateEof);
         channel = new EmbeddedChannel(new FrameDecoder(64L << 20));
+        FrameDecoder runs = new FrameDecoder(64L << 20);
+        runs.runs(true);
+        runChannel = new EmbeddedChannel(runs);
         if (track() != frames.size()) {
             throw new IllegalStateException("the tracker did not end the " + shape + " response on its last frame");
         }
@@ -102,6 +109,7 @@ public class ResponseRelayBenchmark {
     public void tearDown() {
         frames.forEach(ReferenceCountUtil::release);
         channel.finishAndReleaseAll();
+        runChannel.finishAndReleaseAll();
         wire.release();
     }
 
@@ -128,6 +136,27 @@ public class ResponseRelayBenchmark {
             done = tracker.onFrame(f);
             f.release();
             n++;
+        }
+        return done ? n : -1;
+    }
+
+    @Benchmark
+    public int decodeRunAndTrack() {
+        tracker.begin(Command.QUERY);
+        runChannel.writeInbound(wire.retainedDuplicate());
+        FrameRun run = runChannel.readInbound();
+        int n = 0;
+        boolean done = false;
+        try {
+            ByteBuf buf = run.content();
+            int pos = buf.readerIndex();
+            while (pos < buf.writerIndex() && !done) {
+                done = tracker.onFrame(buf, pos);
+                pos += FrameRun.frameSize(buf, pos);
+                n++;
+            }
+        } finally {
+            run.release();
         }
         return done ? n : -1;
     }

@@ -17,6 +17,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.protocol.Capability;
 import io.sluice.protocol.frame.Frame;
 import io.sluice.protocol.frame.FrameDecoder;
+import io.sluice.protocol.frame.FrameRun;
 import io.sluice.protocol.frame.Packet;
 import io.sluice.protocol.frame.PacketAggregator;
 import io.sluice.protocol.frame.Packets;
@@ -43,8 +44,9 @@ import java.util.concurrent.CompletableFuture;
  * One connection from Sluice to a backend server, logged in as a client's user. Created on the event loop of the
  * session that will use it, so that session and connection share a thread and need no locks.
  *
- * <p>After login the connection hands every frame, raw and with its header, to its {@link Listener}; it never
- * decodes results itself. The listener owns each frame it is given and must release or pass it on.
+ * <p>After login the connection hands what the backend sends, raw frames with their headers, to its
+ * {@link Listener}: whole runs of frames as they arrived ({@link FrameRun}), or single frames. It never decodes
+ * results itself. The listener owns each run or frame it is given and must release or pass it on.
  */
 public final class BackendConnection {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
@@ -52,6 +54,19 @@ public final class BackendConnection {
     /** Receives what the backend sends once the login is done. Called on the connection's event loop. */
     public interface Listener {
         void onBackendFrame(BackendConnection connection, Frame frame);
+
+        /**
+         * Whole frames that arrived together (the listener owns the run). By default they are cut into frames for
+         * {@link #onBackendFrame}; a relay reads them in place instead.
+         */
+        default void onBackendFrames(BackendConnection connection, FrameRun run) {
+            try {
+                ByteBuf frames = run.content();
+                FrameRun.split(frames, frames.readerIndex(), run.startsMidPacket(), f -> onBackendFrame(connection, f));
+            } finally {
+                run.release();
+            }
+        }
 
         void onBackendReadComplete(BackendConnection connection);
 
@@ -237,7 +252,11 @@ public final class BackendConnection {
                     ctx.close();
                     return;
                 }
-                l.onBackendFrame(BackendConnection.this, (Frame) msg);
+                if (msg instanceof FrameRun run) {
+                    l.onBackendFrames(BackendConnection.this, run);
+                } else {
+                    l.onBackendFrame(BackendConnection.this, (Frame) msg);
+                }
                 return;
             }
             Packet packet = aggregator.add((Frame) msg);
@@ -339,6 +358,8 @@ public final class BackendConnection {
 
         private void handOver() {
             ready = true;
+            // From now on the decoder hands on whole runs of frames; any already cut from this read come as frames.
+            channel.pipeline().get(FrameDecoder.class).runs(true);
             aggregator.close();
             result.complete(BackendConnection.this);
         }

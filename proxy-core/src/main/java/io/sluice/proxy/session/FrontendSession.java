@@ -21,6 +21,7 @@ import io.sluice.protocol.error.ErrorCode;
 import io.sluice.protocol.error.MalformedPacketException;
 import io.sluice.protocol.frame.Frame;
 import io.sluice.protocol.frame.FrameDecoder;
+import io.sluice.protocol.frame.FrameRun;
 import io.sluice.protocol.frame.Packet;
 import io.sluice.protocol.frame.PacketAggregator;
 import io.sluice.protocol.frame.PacketTooLargeException;
@@ -1911,6 +1912,87 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     /**
+     * The relay's usual path: the frames of a response that arrived in one read, followed in place by the tracker
+     * and passed on in as few writes as possible, with no object per frame. Only frames Sluice must rewrite (a
+     * COM_STMT_PREPARE OK, an OK with session-state changes) are cut out and handled one by one; whatever is not
+     * a plain response in flight (Sluice's own exchanges, a discarded response, unsolicited packets, the frames
+     * after a response's end) goes the frame-by-frame way of {@link #onBackendFrame}.
+     */
+    @Override
+    public void onBackendFrames(BackendConnection conn, FrameRun run) {
+        ServerLink link = linkOf(conn);
+        ByteBuf buf = run.content();
+        if (link == null || link.internal != null || link != current || phase != Phase.IN_FLIGHT
+                || waiting != null || discardingResponse) {
+            relayFrames(conn, buf, buf.readerIndex(), run.startsMidPacket());
+            run.release();
+            return;
+        }
+        ResponseTracker tracker = link.tracker;
+        int end = buf.writerIndex();
+        int pos = buf.readerIndex();
+        int from = pos;
+        boolean mid = run.startsMidPacket();
+        try {
+            while (pos < end) {
+                int length = FrameRun.payloadLength(buf, pos);
+                int next = pos + Frame.HEADER_SIZE + length;
+                boolean prepareHeader = tracker.state() == ResponseTracker.State.PREPARE_HEADER;
+                boolean done;
+                try {
+                    done = tracker.onFrame(buf, pos);
+                    boolean prepareOk = prepareHeader && runningCommand == Command.STMT_PREPARE && !mid
+                            && length > 0 && buf.getUnsignedByte(pos + Frame.HEADER_SIZE) == 0x00;
+                    if (prepareOk || (tracker.okWithTrailer() && length != Frame.MAX_PAYLOAD)) {
+                        relay(buf, from, pos);
+                        from = pos;
+                        Frame frame = new Frame(buf.retainedSlice(pos, next - pos), mid);
+                        ByteBuf out;
+                        try {
+                            if (prepareOk) {
+                                onPrepareOk(link, frame);
+                                out = frame.content();
+                            } else {
+                                out = trackedOk(frame);
+                            }
+                        } catch (RuntimeException e) {
+                            frame.release();
+                            throw e;
+                        }
+                        relay(out);
+                        from = next;
+                    }
+                } catch (RuntimeException e) {
+                    relay(buf, from, pos);
+                    log.warn("conn {}: cannot follow the response from {}: {}", id, link, e.getMessage());
+                    backendLost(link, "protocol error from backend: " + e.getMessage());
+                    return;
+                }
+                mid = length == Frame.MAX_PAYLOAD;
+                pos = next;
+                if (done) {
+                    relay(buf, from, pos);
+                    pushRelayed();
+                    channel.flush();
+                    completeCommand(!tracker.failed());
+                    if (pos < end) {
+                        relayFrames(conn, buf, pos, mid);
+                    }
+                    return;
+                }
+            }
+            relay(buf, from, end);
+        } finally {
+            run.release();
+        }
+    }
+
+    /** Hands the frames of a run from {@code offset} on to {@link #onBackendFrame}, one by one. */
+    private void relayFrames(BackendConnection conn, ByteBuf buf, int offset, boolean midPacket) {
+        FrameRun.split(buf, offset, midPacket, f -> onBackendFrame(conn, f));
+    }
+
+    /**
      * An OK packet with more than its fixed fields: notes the GTID of a commit, and returns what the client gets
      * (the frame itself, or a rewrite without the tracking only Sluice asked for, the frame then released).
      */
@@ -2312,13 +2394,27 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     /**
-     * Passes one packet of a backend's response on. Small packets (most of an OLTP response: column count,
-     * definitions, a row or two, the terminator) are copied into one buffer and leave in one write when the response
-     * or the backend's read ends; a larger one goes as it is, after what was gathered. One write instead of one per
-     * packet spares the pipeline hops, outbound-buffer entries and releases that dominated the relay's own CPU time.
+     * Passes one packet of a backend's response on, and releases it. Small packets (most of an OLTP response: column
+     * count, definitions, a row or two, the terminator) are copied into one buffer and leave in one write when the
+     * response or the backend's read ends; a larger one goes as it is, after what was gathered. One write instead of
+     * one per packet spares the pipeline hops, outbound-buffer entries and releases that dominated the relay's own
+     * CPU time. {@link #onBackendFrames} passes many packets at once the same way.
      */
     private void relay(ByteBuf out) {
-        int n = out.readableBytes();
+        relay(out, out.readerIndex(), out.writerIndex());
+        out.release();
+    }
+
+    /**
+     * Passes bytes {@code from} to {@code to} of {@code buf} (whole frames) on: copied into the gathering buffer
+     * when small, else written as a retained slice, after what was gathered. {@code buf} keeps its reference.
+     */
+    private void relay(ByteBuf buf, int from, int to) {
+        int n = to - from;
+        if (n == 0) {
+            return;
+        }
+        responseForwarded = true;
         if (n <= RELAY_COPY_LIMIT) {
             if (relayed != null && relayed.writableBytes() < n) {
                 pushRelayed();
@@ -2326,12 +2422,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             if (relayed == null) {
                 relayed = ctx.alloc().directBuffer(RELAY_BUFFER);
             }
-            relayed.writeBytes(out);
-            out.release();
+            relayed.writeBytes(buf, from, n);
             return;
         }
         pushRelayed();
-        channel.write(out, channel.voidPromise());
+        channel.write(buf.retainedSlice(from, n), channel.voidPromise());
     }
 
     /** Writes (without flushing) what {@link #relay} gathered; every other write to the client comes after it. */

@@ -94,43 +94,53 @@ public final class ResponseTracker {
      * Accounts for one backend frame (not consumed, not retained) and says whether the response is now complete.
      */
     public boolean onFrame(Frame frame) {
-        boolean done = account(frame);
+        ByteBuf c = frame.content();
+        return onFrame(c, c.readerIndex());
+    }
+
+    /**
+     * Accounts for the backend frame whose header is at {@code offset} in {@code buf} (a frame inside a
+     * {@link io.sluice.protocol.frame.FrameRun}), reading it in place; says whether the response is now complete.
+     */
+    public boolean onFrame(ByteBuf buf, int offset) {
+        boolean done = account(buf, offset);
         // Only once the frame made sense: an ERR of Sluice's own in place of a malformed frame (which the client
         // never gets) must follow the last frame the client did get.
-        nextSequenceId = (frame.sequenceId() + 1) & 0xFF;
+        nextSequenceId = (buf.getUnsignedByte(offset + 3) + 1) & 0xFF;
         return done;
     }
 
-    private boolean account(Frame frame) {
+    private boolean account(ByteBuf buf, int offset) {
         okWithTrailer = false;
+        int length = buf.getUnsignedMediumLE(offset);
         if (midPacket) {
             // A continuation frame: part of the packet begun earlier, never a header.
-            midPacket = frame.continues();
+            midPacket = length == Frame.MAX_PAYLOAD;
             return false;
         }
-        midPacket = frame.continues();
-        int first = frame.firstByte();
-        int length = frame.payloadLength();
+        midPacket = length == Frame.MAX_PAYLOAD;
+        int first = length == 0 ? -1 : buf.getUnsignedByte(offset + Frame.HEADER_SIZE);
         switch (state) {
-            case RESULT_HEADER -> onResultHeader(frame, first);
+            case RESULT_HEADER -> onResultHeader(buf, offset, length, first);
             case COLUMN_DEFINITIONS -> {
                 if (--remaining == 0) {
                     state = deprecateEof ? State.ROWS : State.COLUMNS_EOF;
                 }
             }
             case COLUMNS_EOF -> {
-                int status = eofStatus(frame);
+                int status = eofStatus(payload(buf, offset, length));
                 // An open cursor (COM_STMT_EXECUTE with a cursor flag) sends no rows now: COM_STMT_FETCH gets them.
                 state = ServerStatus.has(status, ServerStatus.CURSOR_EXISTS) ? State.DONE : State.ROWS;
             }
             case ROWS -> {
                 if (first == ErrPacket.HEADER) {
-                    onError(frame);
+                    onError(payload(buf, offset, length));
                 } else if (EofPacket.isTerminator(first, length, deprecateEof)) {
-                    endOfResult(deprecateEof ? okStatus(frame) : eofStatus(frame));
+                    ByteBuf p = payload(buf, offset, length);
+                    endOfResult(deprecateEof ? okStatus(p) : eofStatus(p));
                 }
             }
-            case PREPARE_HEADER -> onPrepareHeader(frame, first);
+            case PREPARE_HEADER -> onPrepareHeader(payload(buf, offset, length), first);
             case PREPARE_PARAMS -> {
                 if (--remaining == 0) {
                     if (deprecateEof) {
@@ -149,24 +159,30 @@ public final class ResponseTracker {
             case PREPARE_COLUMNS_EOF -> state = State.DONE;
             case FIELD_LIST -> {
                 if (first == ErrPacket.HEADER) {
-                    onError(frame);
+                    onError(payload(buf, offset, length));
                 } else if (EofPacket.isTerminator(first, length, deprecateEof)) {
                     state = State.DONE;
                 }
             }
             case SINGLE -> {
                 if (first == ErrPacket.HEADER) {
-                    onError(frame);
+                    onError(payload(buf, offset, length));
                 } else if (first == 0x00 && length > 0) {
-                    lastStatus = okStatus(frame);
+                    lastStatus = okStatus(payload(buf, offset, length));
                     okCount++;
                 }
                 state = State.DONE;
             }
-            case LOCAL_INFILE_DATA, IDLE, DONE ->
-                    throw new IllegalStateException("backend sent a packet while no response was expected: " + frame);
+            case LOCAL_INFILE_DATA, IDLE, DONE -> throw new IllegalStateException(
+                    "backend sent a packet while no response was expected: seq=" + buf.getUnsignedByte(offset + 3)
+                            + ", len=" + length);
         }
         return state == State.DONE && !midPacket;
+    }
+
+    /** A view of the payload of the frame at {@code offset}, with its own indices. */
+    private static ByteBuf payload(ByteBuf buf, int offset, int length) {
+        return buf.slice(offset + Frame.HEADER_SIZE, length);
     }
 
     /**
@@ -185,13 +201,13 @@ public final class ResponseTracker {
         return false;
     }
 
-    private void onResultHeader(Frame frame, int first) {
+    private void onResultHeader(ByteBuf buf, int offset, int length, int first) {
         switch (first) {
-            case 0x00 -> endOfResult(okStatus(frame));
-            case ErrPacket.HEADER -> onError(frame);
+            case 0x00 -> endOfResult(okStatus(payload(buf, offset, length)));
+            case ErrPacket.HEADER -> onError(payload(buf, offset, length));
             case Wire.NULL_MARKER -> state = State.LOCAL_INFILE_DATA;
             default -> {
-                ByteBuf payload = frame.payload();
+                ByteBuf payload = payload(buf, offset, length);
                 remaining = Wire.readLenencInt(payload, "column count");
                 if (remaining == 0) {
                     throw new io.sluice.protocol.error.MalformedPacketException("result set with zero columns");
@@ -201,12 +217,12 @@ public final class ResponseTracker {
         }
     }
 
-    private void onPrepareHeader(Frame frame, int first) {
+    private void onPrepareHeader(ByteBuf payload, int first) {
         if (first == ErrPacket.HEADER) {
-            onError(frame);
+            onError(payload);
             return;
         }
-        StmtPrepareOk ok = StmtPrepareOk.decode(frame.payload());
+        StmtPrepareOk ok = StmtPrepareOk.decode(payload);
         prepareColumns = ok.columns();
         remaining = ok.params();
         okCount++;
@@ -228,15 +244,13 @@ public final class ResponseTracker {
         state = ServerStatus.has(status, ServerStatus.MORE_RESULTS_EXISTS) ? State.RESULT_HEADER : State.DONE;
     }
 
-    private void onError(Frame frame) {
+    private void onError(ByteBuf p) {
         error = true;
-        ByteBuf p = frame.payload();
         errorCode = p.readableBytes() >= 3 ? p.getUnsignedShortLE(p.readerIndex() + 1) : 0;
         state = State.DONE;
     }
 
-    private int eofStatus(Frame frame) {
-        ByteBuf p = frame.payload();
+    private int eofStatus(ByteBuf p) {
         warnings = p.readableBytes() >= 3 ? p.getUnsignedShortLE(p.readerIndex() + 1) : 0;
         return p.readableBytes() >= 5 ? p.getUnsignedShortLE(p.readerIndex() + 3) : 0;
     }
@@ -245,8 +259,7 @@ public final class ResponseTracker {
      * Status flags of an OK packet (header 0x00 or 0xFE), after two length-encoded integers; also notes its last
      * insert id and warning count, which tie the session to this connection until its next statement.
      */
-    private int okStatus(Frame frame) {
-        ByteBuf p = frame.payload();
+    private int okStatus(ByteBuf p) {
         p.skipBytes(1);
         Wire.readLenencInt(p, "affected rows");
         lastInsertId = Wire.readLenencInt(p, "last insert id");

@@ -114,10 +114,45 @@ class ResponseTrackerTest {
      * checks. Every frame is released.
      */
     private static ResponseTracker track(boolean deprecateEof, Command command, Response response) {
+        ResponseTracker inPlace = new ResponseTracker(deprecateEof);
+        inPlace.begin(command);
+        feedInPlace(inPlace, response);
         ResponseTracker tracker = new ResponseTracker(deprecateEof);
         tracker.begin(command);
         feed(tracker, response);
+        // The relay's way (frames read in place from one buffer) must come to the same conclusions.
+        assertThat(inPlace.state()).isEqualTo(tracker.state());
+        assertThat(inPlace.failed()).isEqualTo(tracker.failed());
+        assertThat(inPlace.errorCode()).isEqualTo(tracker.errorCode());
+        assertThat(inPlace.lastStatus()).isEqualTo(tracker.lastStatus());
+        assertThat(inPlace.lastInsertId()).isEqualTo(tracker.lastInsertId());
+        assertThat(inPlace.warnings()).isEqualTo(tracker.warnings());
         return tracker;
+    }
+
+    /**
+     * Feeds the response as the relay sees a run: all its frames back to back in one buffer, read by offset
+     * from a non-zero start. The frames themselves are left to {@link #feed}.
+     */
+    private static void feedInPlace(ResponseTracker tracker, Response response) {
+        ByteBuf run = ALLOC.buffer();
+        try {
+            run.writeZero(7).readerIndex(7);
+            response.frames.forEach(f -> run.writeBytes(f.content(), f.content().readerIndex(),
+                    f.content().readableBytes()));
+            int pos = run.readerIndex();
+            for (int i = 0; i < response.frames.size(); i++) {
+                boolean done = tracker.onFrame(run, pos);
+                assertThat(done).as("in place: done after frame %d of %d, state %s", i + 1, response.frames.size(),
+                        tracker.state()).isEqualTo(i == response.frames.size() - 1);
+                pos += Frame.HEADER_SIZE + run.getUnsignedMediumLE(pos);
+            }
+            assertThat(pos).isEqualTo(run.writerIndex());
+            assertThat(run.readerIndex()).as("reading in place moves no index").isEqualTo(7);
+            assertThat(tracker.nextSequenceId()).isEqualTo((response.frames.size() + 1) & 0xFF);
+        } finally {
+            run.release();
+        }
     }
 
     private static void feed(ResponseTracker tracker, Response response) {
