@@ -128,6 +128,7 @@ final class Charts {
         static final String P99 = "p99";
         static final String CPU = "proxy CPU per query";
         static final String CPU_KERNEL = "of which in the kernel";
+        static final String CPU_JIT = "of which JIT compiling";
         static final String RSS = "proxy RSS after run";
         static final String HEAP_PER_CONN = "heap per connection";
         static final String RSS_PER_CONN = "RSS per connection";

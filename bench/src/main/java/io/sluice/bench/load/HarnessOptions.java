@@ -19,8 +19,9 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
               --rounds N            measured rounds per target and workload (default 3)
               --seconds S           length of each measured run (default 10)
               --warmup S            length of the discarded warm-up run per target and workload (default 4)
-              --jit-warmup S        once, before anything is measured: S seconds of point selects and read/write
-                                    transactions through Sluice, discarded, so its JIT has compiled the relay
+              --jit-warmup S        once, before anything is measured: S seconds of the four throughput
+                                    workloads through Sluice in runs of at most 3 s (new connections each),
+                                    discarded, so its JIT has compiled the relay and the start of a session
                                     (default 24; 0 skips it)
               --rate TPS            fixed rate of the latency runs, in sysbench events/s
                                     (default: a third of the slowest target's median throughput in the same workload)

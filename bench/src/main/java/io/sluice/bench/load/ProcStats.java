@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What Linux says about a process: CPU time from {@code /proc/<pid>/stat} (utime + stime, all threads), resident
+ * What Linux says about a process: CPU time from {@code /proc/<pid>/stat} (utime + stime, all threads; the JIT
+ * compiler threads' share from {@code /proc/<pid>/task}), resident
  * memory from {@code /proc/<pid>/status}, open files and their limit. Heap figures come from the JVM itself via
  * {@code jcmd} and {@code jstat}.
  */
@@ -17,25 +18,49 @@ final class ProcStats {
     private ProcStats() {
     }
 
-    /** CPU seconds a process has used so far, all threads: in user space, and in the kernel on its behalf. */
-    record Cpu(double user, double system) {
+    /**
+     * CPU seconds a process has used so far, all threads: in user space, in the kernel on its behalf, and (part of
+     * those) in the JVM's JIT compiler threads, 0 for a process that has none.
+     */
+    record Cpu(double user, double system, double jit) {
         double total() {
             return user + system;
         }
 
         Cpu minus(Cpu earlier) {
-            return new Cpu(user - earlier.user, system - earlier.system);
+            return new Cpu(user - earlier.user, system - earlier.system, jit - earlier.jit);
         }
     }
 
-    /** User and system CPU seconds the process has used so far. */
+    /** User and system CPU seconds the process has used so far, and those of its JIT compiler threads. */
     static Cpu cpu(long pid) {
-        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        long[] all = ticks(Path.of("/proc", Long.toString(pid), "stat"));
+        long jit = 0;
+        // HotSpot names its compiler threads "C1 CompilerThreadN" and "C2 CompilerThreadN" (comm keeps 15 chars).
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).trim();
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        long[] t = ticks(task.resolve("stat"));
+                        jit += t[0] + t[1];
+                    }
+                } catch (IOException e) {
+                    // The thread ended between listing and reading: its time is in the process's total.
+                }
+            }
+        } catch (IOException e) {
+            throw new HarnessException("cannot list the threads of pid " + pid + ": " + e.getMessage(), e);
+        }
+        return new Cpu(all[0] / (double) CLOCK_TICKS, all[1] / (double) CLOCK_TICKS, jit / (double) CLOCK_TICKS);
+    }
+
+    /** utime and stime, in clock ticks, from a {@code stat} file of a process or thread. */
+    private static long[] ticks(Path statFile) {
+        String stat = read(statFile);
         // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-        long utime = Long.parseLong(f[11]);  // field 14
-        long stime = Long.parseLong(f[12]);  // field 15
-        return new Cpu(utime / (double) CLOCK_TICKS, stime / (double) CLOCK_TICKS);
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])}; // fields 14 and 15
     }
 
     /** Resident set size in KiB (VmRSS). */
