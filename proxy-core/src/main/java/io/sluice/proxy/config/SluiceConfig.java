@@ -165,6 +165,13 @@ public record SluiceConfig(HostPort listen, int maxConnections, Duration handsha
                 ioThreads);
     }
 
+    /** The same configuration with another tls section. */
+    public SluiceConfig withTls(TlsConfig t) {
+        return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,
+                usersRefreshInterval, backends, monitor, t, routing, pool, admin, metrics, shutdown, proxyProtocolNetworks,
+                failover, ioThreads);
+    }
+
     /** The same configuration with another pool section. */
     public SluiceConfig withPool(PoolConfig p) {
         return new SluiceConfig(listen, maxConnections, handshakeTimeout, maxAllowedPacket, users, usersFromBackend,

@@ -54,6 +54,17 @@ final class TestPki {
                 b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKey.getPrivate())));
     }
 
+    /** A server certificate for the loopback address itself (an IP subject alternative name), issued by this CA. */
+    X509Certificate issueForLoopback(KeyPair key) throws Exception {
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Sluice test CA"),
+                BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(60)),
+                Date.from(Instant.now().plus(Duration.ofDays(1))), new X500Name("CN=127.0.0.1"), key.getPublic());
+        b.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+        return new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKey.getPrivate())));
+    }
+
     static Path writePem(Path file, Object... objects) throws IOException {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(text)) {
