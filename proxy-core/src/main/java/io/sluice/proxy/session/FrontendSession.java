@@ -1924,8 +1924,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         ByteBuf buf = run.content();
         if (link == null || link.internal != null || link != current || phase != Phase.IN_FLIGHT
                 || waiting != null || discardingResponse) {
-            relayFrames(conn, buf, buf.readerIndex(), run.startsMidPacket());
-            run.release();
+            try {
+                relayFrames(conn, buf, buf.readerIndex(), run.startsMidPacket());
+            } finally {
+                run.release();
+            }
             return;
         }
         ResponseTracker tracker = link.tracker;
