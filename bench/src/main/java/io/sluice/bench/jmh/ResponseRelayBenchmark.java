@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * {@code track} runs the tracker over frames already cut; {@code decodeAndTrack} also cuts them from the wire bytes
  * with {@link FrameDecoder} (through an {@link EmbeddedChannel}) and releases them, as the relay did after writing
  * before runs; {@code decodeRunAndTrack} is the relay since: the decoder in run mode hands on one {@link FrameRun}
- * and the tracker reads its frames in place.
+ * and the tracker reads its frames in place; {@code trackInPlace} is that tracking alone.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -159,5 +159,22 @@ public class ResponseRelayBenchmark {
             run.release();
         }
         return done ? n : -1;
+    }
+
+    /** The tracker alone over the wire bytes, read in place as the relay reads a run: no decoder, no slices. */
+    @Benchmark
+    public int trackInPlace() {
+        tracker.begin(Command.QUERY);
+        int pos = wire.readerIndex();
+        int end = wire.writerIndex();
+        int n = 0;
+        while (pos < end) {
+            n++;
+            if (tracker.onFrame(wire, pos)) {
+                return n;
+            }
+            pos += FrameRun.frameSize(wire, pos);
+        }
+        return -1;
     }
 }

@@ -103,16 +103,27 @@ public final class ResponseTracker {
      * {@link io.sluice.protocol.frame.FrameRun}), reading it in place; says whether the response is now complete.
      */
     public boolean onFrame(ByteBuf buf, int offset) {
-        boolean done = account(buf, offset);
+        // The header in one read: length in the low three bytes, sequence id in the high one.
+        int header = buf.getIntLE(offset);
+        int length = header & Frame.MAX_PAYLOAD;
+        boolean done;
+        if (state == State.ROWS && !midPacket && length > 0 && length < Frame.MAX_PAYLOAD
+                && buf.getUnsignedByte(offset + Frame.HEADER_SIZE) < 0xFE) {
+            // Most frames of a large result: a whole row (its first byte a length-encoded cell, never 0xFE or
+            // 0xFF), which neither ends nor changes anything.
+            okWithTrailer = false;
+            done = false;
+        } else {
+            done = account(buf, offset, length);
+        }
         // Only once the frame made sense: an ERR of Sluice's own in place of a malformed frame (which the client
         // never gets) must follow the last frame the client did get.
-        nextSequenceId = (buf.getUnsignedByte(offset + 3) + 1) & 0xFF;
+        nextSequenceId = ((header >>> 24) + 1) & 0xFF;
         return done;
     }
 
-    private boolean account(ByteBuf buf, int offset) {
+    private boolean account(ByteBuf buf, int offset, int length) {
         okWithTrailer = false;
-        int length = buf.getUnsignedMediumLE(offset);
         if (midPacket) {
             // A continuation frame: part of the packet begun earlier, never a header.
             midPacket = length == Frame.MAX_PAYLOAD;
