@@ -46,21 +46,19 @@ final class TestPki {
 
     /** A server certificate for {@code dnsName}, issued by this CA. */
     X509Certificate issue(KeyPair key, String dnsName) throws Exception {
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Sluice test CA"),
-                BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(60)),
-                Date.from(Instant.now().plus(Duration.ofDays(1))), new X500Name("CN=" + dnsName), key.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKey.getPrivate())));
+        return issue(key, dnsName, new GeneralName(GeneralName.dNSName, dnsName));
     }
 
     /** A server certificate for the loopback address itself (an IP subject alternative name), issued by this CA. */
     X509Certificate issueForLoopback(KeyPair key) throws Exception {
+        return issue(key, "127.0.0.1", new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    }
+
+    private X509Certificate issue(KeyPair key, String commonName, GeneralName subjectAltName) throws Exception {
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Sluice test CA"),
                 BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(60)),
-                Date.from(Instant.now().plus(Duration.ofDays(1))), new X500Name("CN=127.0.0.1"), key.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+                Date.from(Instant.now().plus(Duration.ofDays(1))), new X500Name("CN=" + commonName), key.getPublic());
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(subjectAltName));
         return new JcaX509CertificateConverter().getCertificate(
                 b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKey.getPrivate())));
     }
