@@ -134,9 +134,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private boolean overTls;
     private ClientAuthenticator authenticator;
     private BackendLogin login;
-    /** The session's connections, one per server it has used, by server name. */
-    private final Map<String, ServerLink> links = new LinkedHashMap<>();
-    private final Map<String, LinkPool.Key> keys = new HashMap<>(4);
+    /** The connections the session holds now, at most one per server. */
+    private final HeldLinks links = new HeldLinks();
+    /** This session's pool slot per server, for the login it has now. */
+    private final Map<String, LinkPool.Slot> slots = new HashMap<>(4);
     private LinkPool pool;
     /** {@link #readyToForward}, made once: every statement hands it on. */
     private final Consumer<ServerLink> forward = this::readyToForward;
@@ -214,6 +215,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      */
     private boolean retryable;
     private Frame retryCopy;
+    /**
+     * False when no prepared statement is bound to a connection, so giving links back after a statement need not
+     * look through all of them (a session may keep hundreds prepared). Set on every binding, cleared by a look
+     * that finds none.
+     */
+    private boolean statementsMayBeBound;
     /** Small packets of the response being relayed, not yet written to the client (see {@link #relay}). */
     private ByteBuf relayed;
     private Classification retryClassification;
@@ -494,16 +501,17 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         return pool;
     }
 
-    /** The pool key for {@code server} under the current login, kept while the login stays (once per statement). */
-    private LinkPool.Key key(String server) {
-        LinkPool.Key k = keys.get(server);
+    /** The pool slot for {@code server} under the current login, kept while the login stays (once per statement). */
+    private LinkPool.Slot slot(String server) {
+        LinkPool.Slot s = slots.get(server);
+        LinkPool.Key k = s == null ? null : s.key;
         if (k == null || !k.user().equals(login.user()) || !k.secretDigest().equals(secretDigest)
                 || k.capabilities() != login.capabilities().bits() || k.characterSet() != login.characterSet()) {
-            k = new LinkPool.Key(server, login.user(), secretDigest, login.capabilities().bits(),
-                    login.characterSet());
-            keys.put(server, k);
+            s = pool().slot(new LinkPool.Key(server, login.user(), secretDigest, login.capabilities().bits(),
+                    login.characterSet()));
+            slots.put(server, s);
         }
-        return k;
+        return s;
     }
 
     /**
@@ -520,7 +528,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             dropLink(held);
         }
         LinkPool pool = pool();
-        ServerLink idle = pool.borrow(key(server));
+        ServerLink idle = pool.borrow(slot(server));
         if (idle != null) {
             adopt(idle);
             then.accept(idle);
@@ -530,7 +538,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             openLink(server, login.withDatabase(state.database()), true, then);
             return;
         }
-        pool.await(key(server), services.pools().acquireTimeoutMillis(), got -> {
+        pool.await(slot(server), services.pools().acquireTimeoutMillis(), got -> {
             if (phase == Phase.CLOSING) {
                 if (got != null) {
                     pool.giveBack(got);
@@ -558,7 +566,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void adopt(ServerLink link) {
-        links.put(link.server, link);
+        links.put(link);
         link.connection.listener(this);
         link.connection.autoRead(channel.isWritable());
     }
@@ -581,7 +589,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                         return;
                     }
                     ServerLink link = new ServerLink(server, conn, clientCaps.deprecateEof(),
-                            SessionState.Snapshot.fresh(backendLogin.database()), key(server));
+                            SessionState.Snapshot.fresh(backendLogin.database()), slot(server));
                     conn.channel().closeFuture().addListener(f -> pool.closed(link));
                     if (phase == Phase.CLOSING) {
                         pool.giveBack(link);
@@ -1558,7 +1566,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 run(frame, command, server, link -> {
                     Frame f = rewriteStatementId(link, stmt, frame);
                     if (f != null) {
-                        stmt.boundLink = link;
+                        bind(stmt, link);
                     }
                     return f;
                 }, null);
@@ -1589,8 +1597,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private void execute(Frame frame, Command command, Prepared stmt, String server) {
         run(frame, command, server, link -> rewriteExecute(link, stmt, frame), () -> {
             // An open cursor keeps the statement on this connection until it is reset or closed.
-            stmt.boundLink = ServerStatus.has(current.tracker.lastStatus(), ServerStatus.CURSOR_EXISTS)
-                    ? current : null;
+            bind(stmt, ServerStatus.has(current.tracker.lastStatus(), ServerStatus.CURSOR_EXISTS) ? current : null);
             afterStatement(stmt.classification);
         });
     }
@@ -1751,10 +1758,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (s != null) {
             return s;
         }
-        for (ServerLink l : links.values().toArray(new ServerLink[0])) {
-            return l;
-        }
-        return null;
+        return links.first();
     }
 
     /** The backend thread serving this session now, or -1. Safe to call from any thread (a racy read is fine). */
@@ -2116,10 +2120,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (links.size() == 1) {
-            releaseIfIdle(links.values().iterator().next()); // the common case, once per statement: no copy
+            releaseIfIdle(links.get(0)); // the common case, once per statement: no copy
             return;
         }
-        for (ServerLink l : List.copyOf(links.values())) {
+        for (ServerLink l : links.toArray()) {
             releaseIfIdle(l);
         }
     }
@@ -2147,16 +2151,12 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         if (routing.pinned() && l.server.equals(services.routes().primary())) {
             return true;
         }
-        for (Prepared p : prepared.values()) {
-            if (p.boundLink == l) {
-                return true;
-            }
-        }
-        return false;
+        return holdsBoundStatement(l);
     }
 
     private ServerLink linkOf(BackendConnection conn) {
-        for (ServerLink l : links.values()) {
+        for (int i = 0; i < links.size(); i++) {
+            ServerLink l = links.get(i);
             if (l.connection == conn) {
                 return l;
             }
@@ -2329,7 +2329,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * roll back and release.
      */
     private void closeAllLinks() {
-        for (ServerLink l : List.copyOf(links.values())) {
+        for (ServerLink l : links.toArray()) {
             boolean clean = phase != Phase.IN_FLIGHT && l.internal == null && l != current
                     && !(routing.inTransaction() || routing.pinned());
             if (clean && l.connection.isActive() && !holdsBoundStatement(l)) {
@@ -2342,20 +2342,33 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         sticky = null;
     }
 
+    /** Whether a prepared statement is bound to {@code l} (an open cursor, long data sent). */
     private boolean holdsBoundStatement(ServerLink l) {
+        if (!statementsMayBeBound) {
+            return false;
+        }
+        boolean any = false;
         for (Prepared p : prepared.values()) {
             if (p.boundLink == l) {
                 return true;
             }
+            any |= p.boundLink != null;
         }
+        statementsMayBeBound = any;
         return false;
+    }
+
+    /** Binds a statement to the connection that holds its cursor or long data, or unbinds it ({@code null}). */
+    private void bind(Prepared stmt, ServerLink link) {
+        stmt.boundLink = link;
+        statementsMayBeBound |= link != null;
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = channel.isWritable();
-        for (ServerLink l : links.values()) {
-            l.connection.autoRead(writable);
+        for (int i = 0; i < links.size(); i++) {
+            links.get(i).connection.autoRead(writable);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -2483,8 +2496,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     private SessionView view() {
         List<String> held = new ArrayList<>(links.size());
-        for (ServerLink l : links.values()) {
-            held.add(l.toString());
+        for (int i = 0; i < links.size(); i++) {
+            held.add(links.get(i).toString());
         }
         String level = routing.consistency().map(Consistency::text)
                 .orElseGet(() -> services.routes().defaultConsistency().text());

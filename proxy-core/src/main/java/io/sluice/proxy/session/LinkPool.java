@@ -27,26 +27,43 @@ final class LinkPool {
     record Key(String server, String user, String secretDigest, long capabilities, int characterSet) {
     }
 
-    /** One server's counts; written on the pool's loop only. */
+    /**
+     * The idle connections of one key, with its server's counts. Sessions and links keep a reference to theirs, so a
+     * statement's borrow and give-back touch no map: hashing the key twice per statement showed in the point-select
+     * profile.
+     */
+    static final class Slot {
+        final Key key;
+        private final ArrayDeque<ServerLink> idle = new ArrayDeque<>();
+        private final Counts counts;
+
+        private Slot(Key key, Counts counts) {
+            this.key = key;
+            this.counts = counts;
+        }
+    }
+
+    /** One server's counts and waiters; written on the pool's loop only, counts read from any thread. */
     private static final class Counts {
         volatile int open;
         volatile int idle;
+        /** Sessions waiting for a connection to this server; null until the first. Loop only. */
+        ArrayDeque<Waiter> waiters;
     }
 
     /** A session waiting for a connection to a server whose bound is reached. */
-    private record Waiter(Key key, Consumer<ServerLink> then, Runnable timedOut, ScheduledFuture<?> timer) {
+    private record Waiter(Slot slot, Consumer<ServerLink> then, Runnable timedOut, ScheduledFuture<?> timer) {
     }
 
     private final EventExecutor loop;
     private final int maxPerServer;
-    private final Map<Key, ArrayDeque<ServerLink>> idle = new HashMap<>();
+    private final Map<Key, Slot> slots = new HashMap<>();
     /**
      * Open and idle counts per server: written on the loop only, read by metrics from any thread. A mutable holder
      * per server rather than boxed values in a map: every statement borrows and gives back, and {@code merge} with
      * boxing showed in the point-select profile.
      */
     private final Map<String, Counts> counts = new ConcurrentHashMap<>();
-    private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
     /** Whether a reload removed the server: its connections are closed when given back (lock-free; any thread). */
     private final java.util.function.Predicate<String> retired;
 
@@ -60,12 +77,22 @@ final class LinkPool {
         this.retired = retired;
     }
 
-    /** An idle, live connection for this key, or null. */
-    ServerLink borrow(Key key) {
-        ArrayDeque<ServerLink> q = idle.get(key);
-        while (q != null && !q.isEmpty()) {
+    /** This pool's slot for a key: what a session keeps per server, and every link it opens carries. */
+    Slot slot(Key key) {
+        Slot s = slots.get(key);
+        if (s == null) {
+            s = new Slot(key, counts(key.server()));
+            slots.put(key, s);
+        }
+        return s;
+    }
+
+    /** An idle, live connection of this slot's key, or null. */
+    ServerLink borrow(Slot slot) {
+        ArrayDeque<ServerLink> q = slot.idle;
+        while (!q.isEmpty()) {
             ServerLink l = q.pollLast();
-            idleChanged(l.server, -1);
+            slot.counts.idle--;   // single writer: the pool's loop
             if (l.connection.isActive()) {
                 return l;
             }
@@ -111,9 +138,8 @@ final class LinkPool {
         if (link.closedByPool) {
             return; // counted when it was evicted
         }
-        ArrayDeque<ServerLink> q = idle.get(link.key);
-        if (q != null && q.remove(link)) {
-            idleChanged(link.server, -1);
+        if (link.slot.idle.remove(link)) {
+            link.slot.counts.idle--;
         }
         released(link.server);
     }
@@ -128,11 +154,12 @@ final class LinkPool {
             link.connection.close(); // its close listener (closed) releases the count
             return;
         }
-        ArrayDeque<Waiter> ws = waiters.get(link.server);
+        Slot slot = link.slot;
+        ArrayDeque<Waiter> ws = slot.counts.waiters;
         if (ws != null) {
             for (Iterator<Waiter> it = ws.iterator(); it.hasNext(); ) {
                 Waiter w = it.next();
-                if (w.key.equals(link.key)) {
+                if (w.slot == slot) {
                     it.remove();
                     w.timer.cancel(false);
                     w.then.accept(link);
@@ -140,8 +167,8 @@ final class LinkPool {
                 }
             }
         }
-        idle.computeIfAbsent(link.key, k -> new ArrayDeque<>()).addLast(link);
-        idleChanged(link.server, 1);
+        slot.idle.addLast(link);
+        slot.counts.idle++;
         if (ws != null && !ws.isEmpty()) {
             // Someone waits for this server under another key: an idle connection of ours can make room.
             wakeOneWaiter(link.server);
@@ -152,25 +179,29 @@ final class LinkPool {
      * Waits for a connection of this key (given back by another session), or for room to open one ({@code then}
      * receives null: the caller opens it, already counted). {@code timedOut} runs if neither comes in time.
      */
-    void await(Key key, long timeoutMillis, Consumer<ServerLink> then, Runnable timedOut) {
+    void await(Slot slot, long timeoutMillis, Consumer<ServerLink> then, Runnable timedOut) {
+        Counts c = slot.counts;
+        if (c.waiters == null) {
+            c.waiters = new ArrayDeque<>();
+        }
+        ArrayDeque<Waiter> ws = c.waiters;
         Waiter[] self = new Waiter[1];
         ScheduledFuture<?> timer = loop.schedule(() -> {
-            ArrayDeque<Waiter> ws = waiters.get(key.server());
-            if (ws != null && ws.remove(self[0])) {
+            if (ws.remove(self[0])) {
                 timedOut.run();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
-        self[0] = new Waiter(key, then, timedOut, timer);
-        waiters.computeIfAbsent(key.server(), s -> new ArrayDeque<>()).addLast(self[0]);
+        self[0] = new Waiter(slot, then, timedOut, timer);
+        ws.addLast(self[0]);
     }
 
     private void wakeOneWaiter(String server) {
-        ArrayDeque<Waiter> ws = waiters.get(server);
+        ArrayDeque<Waiter> ws = counts(server).waiters;
         if (ws == null || ws.isEmpty()) {
             return;
         }
         Waiter w = ws.peekFirst();
-        ServerLink l = borrow(w.key);
+        ServerLink l = borrow(w.slot);
         if (l != null) {
             ws.pollFirst();
             w.timer.cancel(false);
@@ -183,17 +214,14 @@ final class LinkPool {
     }
 
     private boolean evictIdle(String server) {
-        for (ArrayDeque<ServerLink> q : idle.values()) {
-            for (Iterator<ServerLink> it = q.iterator(); it.hasNext(); ) {
-                ServerLink l = it.next();
-                if (l.server.equals(server)) {
-                    it.remove();
-                    idleChanged(server, -1);
-                    l.connection.close(); // its close listener does not count it again (closedByPool)
-                    counts(server).open--;
-                    l.closedByPool = true;
-                    return true;
-                }
+        for (Slot s : slots.values()) {
+            if (s.key.server().equals(server) && !s.idle.isEmpty()) {
+                ServerLink l = s.idle.pollFirst();
+                s.counts.idle--;
+                l.connection.close(); // its close listener does not count it again (closedByPool)
+                s.counts.open--;
+                l.closedByPool = true;
+                return true;
             }
         }
         return false;
@@ -201,12 +229,11 @@ final class LinkPool {
 
     /** Closes the idle connections to {@code server} (the admin's {@code OFFLINE HARD}); on the pool's loop. */
     void closeIdle(String server) {
-        for (ArrayDeque<ServerLink> q : idle.values()) {
-            for (Iterator<ServerLink> it = q.iterator(); it.hasNext(); ) {
-                ServerLink l = it.next();
-                if (l.server.equals(server)) {
-                    it.remove();
-                    idleChanged(server, -1);
+        for (Slot s : slots.values()) {
+            if (s.key.server().equals(server)) {
+                while (!s.idle.isEmpty()) {
+                    ServerLink l = s.idle.pollFirst();
+                    s.counts.idle--;
                     l.connection.close(); // its close listener (closed) releases the count
                 }
             }
@@ -215,10 +242,6 @@ final class LinkPool {
 
     EventExecutor loop() {
         return loop;
-    }
-
-    private void idleChanged(String server, int delta) {
-        counts(server).idle += delta;   // single writer: the pool's loop
     }
 
     /** Open connections to a server from this loop (for tests and metrics; any thread). */
@@ -234,6 +257,6 @@ final class LinkPool {
     }
 
     int idleCount() {
-        return idle.values().stream().mapToInt(ArrayDeque::size).sum();
+        return slots.values().stream().mapToInt(s -> s.idle.size()).sum();
     }
 }

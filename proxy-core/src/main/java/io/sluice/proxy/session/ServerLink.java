@@ -21,7 +21,8 @@ final class ServerLink {
     final String server;
     final BackendConnection connection;
     final ResponseTracker tracker;
-    final LinkPool.Key key;
+    /** Its pool's slot for the key it logged in under: where it goes when given back. */
+    final LinkPool.Slot slot;
     SessionState.Snapshot applied;
     final Map<String, Long> preparedBySql = new HashMap<>();
     /** Per server statement id: the parameter types it last received (2 bytes each). */
@@ -37,12 +38,12 @@ final class ServerLink {
     boolean closedByPool;
 
     ServerLink(String server, BackendConnection connection, boolean deprecateEof, SessionState.Snapshot applied,
-               LinkPool.Key key) {
+               LinkPool.Slot slot) {
         this.server = server;
         this.connection = connection;
         this.tracker = new ResponseTracker(deprecateEof);
         this.applied = applied;
-        this.key = key;
+        this.slot = slot;
     }
 
     long threadId() {
