@@ -27,7 +27,7 @@ final class Charts {
         charts.add(byTarget(table, null, "Latency at a fixed rate (per sysbench event)", "ms (median of rounds)",
                 List.of(Target.values()), true));
         charts.add(byTarget(table, Metric.CPU, "Proxy CPU per query", "µs CPU / query (median)",
-                List.of(Target.HAPROXY, Target.SLUICE), false));
+                List.of(Target.HAPROXY, Target.NETTY, Target.SLUICE), false));
         charts.add(connections(table));
         try {
             BitmapEncoder.saveBitmap(charts, 2, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -108,6 +108,7 @@ final class Charts {
         return switch (t) {
             case DIRECT -> new java.awt.Color(0x4C72B0);
             case HAPROXY -> new java.awt.Color(0xDD8452);
+            case NETTY -> new java.awt.Color(0x55A868);
             case SLUICE -> new java.awt.Color(0x8172B3);
         };
     }
@@ -134,6 +135,7 @@ final class Charts {
         static final String RSS_PER_CONN = "RSS per connection";
         static final String BACKENDS = "backend connections";
         static final String OPENED = "client connections held";
+        static final String STEAL = "CPU stolen by the host";
 
         private Metric() {
         }

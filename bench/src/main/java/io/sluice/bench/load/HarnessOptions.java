@@ -27,10 +27,10 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                                     (default: a third of the slowest target's median throughput in the same workload)
               --connections LIST    idle connections to hold through Sluice, comma-separated (default 1000,10000)
               --client-cpus LIST    CPUs for sysbench (taskset -c; default 0)
-              --proxy-cpus LIST     CPUs for Sluice and HAProxy (taskset -c; default 1)
+              --proxy-cpus LIST     CPUs for Sluice, HAProxy and the Netty relay (taskset -c; default 1)
               --results DIR         where results go (default bench/results)
               --sluice-jar FILE     (default proxy-core/target/sluice.jar)
-              --sluice-jvm OPTS     JVM options for Sluice, space-separated (default none)
+              --sluice-jvm OPTS     JVM options for Sluice and the Netty relay, space-separated (default none)
             """;
 
     static HarnessOptions parse(String[] args) {

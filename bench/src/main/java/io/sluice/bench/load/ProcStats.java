@@ -63,6 +63,41 @@ final class ProcStats {
         return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])}; // fields 14 and 15
     }
 
+    /**
+     * The machine's CPU time so far, in clock ticks summed over all CPUs: all of it, and the part stolen by the
+     * hypervisor (the {@code steal} column of {@code /proc/stat}: time this guest's CPUs were ready to run but the
+     * host ran something else). On a shared virtual machine steal is what makes one run incomparable with another.
+     */
+    record MachineCpu(long total, long steal) {
+        MachineCpu minus(MachineCpu earlier) {
+            return new MachineCpu(total - earlier.total, steal - earlier.steal);
+        }
+
+        /** Steal as a share of all CPU time, 0 to 1 (0 when no time passed). */
+        double stealShare() {
+            return total <= 0 ? 0 : steal / (double) total;
+        }
+    }
+
+    static MachineCpu machineCpu() {
+        String first = read(Path.of("/proc/stat")).lines().findFirst().orElse("");
+        return parseMachineCpu(first);
+    }
+
+    /** The aggregate {@code cpu} line of {@code /proc/stat}: user nice system idle iowait irq softirq steal .... */
+    static MachineCpu parseMachineCpu(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        if (f.length < 9 || !f[0].equals("cpu")) {
+            throw new HarnessException("unexpected first line of /proc/stat: " + cpuLine);
+        }
+        long total = 0;
+        // guest and guest_nice (fields 10 and 11) are already counted in user and nice.
+        for (int i = 1; i < Math.min(f.length, 9); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new MachineCpu(total, Long.parseLong(f[8]));
+    }
+
     /** Resident set size in KiB (VmRSS). */
     static long rssKib(long pid) {
         for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {

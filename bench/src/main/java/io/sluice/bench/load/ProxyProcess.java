@@ -76,6 +76,19 @@ final class ProxyProcess implements AutoCloseable {
                 workDir.resolve("haproxy.log"));
     }
 
+    /**
+     * {@link NettyRelay} in front of the source, from the harness's own jar, with the JVM options Sluice gets: the
+     * floor of any proxy on Sluice's transport.
+     */
+    static ProxyProcess nettyRelay(List<String> jvmOptions, String cpus, Path workDir, String source) {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, "java"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyRelay.class.getName(),
+                Integer.toString(port), source));
+        return start("netty-relay", cmd, port, workDir.resolve("netty-relay.log"));
+    }
+
     private static ProxyProcess start(String name, List<String> cmd, int port, Path log) {
         Process p;
         try {

@@ -11,8 +11,6 @@ import java.util.List;
  * how charts are drawn: {@code java -cp bench/target/sluice-bench.jar io.sluice.bench.load.Redraw <results dir> [title]}.
  */
 public final class Redraw {
-    private static final Target[] COLUMNS = {Target.DIRECT, Target.HAPROXY, Target.SLUICE};
-
     private Redraw() {
     }
 
@@ -24,13 +22,14 @@ public final class Redraw {
         Path dir = Path.of(args[0]);
         List<String> lines = Files.readAllLines(dir.resolve("summary.csv"));
         ResultTable table = new ResultTable();
+        // scenario, metric, unit, then <target>_median/_min/_max/_n per target; older runs have fewer targets.
+        List<String> header = fields(lines.get(0));
         for (String line : lines.subList(1, lines.size())) {
             List<String> f = fields(line);
-            // scenario, metric, unit, then median/min/max/n for direct, haproxy, sluice
-            for (int k = 0; k < COLUMNS.length; k++) {
-                String median = f.get(3 + k * 4);
-                if (!median.isEmpty()) {
-                    table.add(f.get(0), f.get(1), f.get(2), COLUMNS[k], Double.parseDouble(median));
+            for (Target t : Target.values()) {
+                int at = header.indexOf(t.label + "_median");
+                if (at >= 0 && !f.get(at).isEmpty()) {
+                    table.add(f.get(0), f.get(1), f.get(2), t, Double.parseDouble(f.get(at)));
                 }
             }
         }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The one table the harness prints: a row per (scenario, metric), a cell per target with the median and the range
- * of the rounds, and the ratios Sluice/direct and Sluice/HAProxy of the medians.
+ * of the rounds, and the ratios Sluice/direct and Sluice/HAProxy of the medians. The Netty relay has figures only
+ * where the harness runs it (a dash elsewhere).
  */
 final class ResultTable {
 
@@ -70,11 +71,12 @@ final class ResultTable {
 
     String render() {
         List<String[]> lines = new ArrayList<>();
-        lines.add(new String[]{"scenario", "metric", "direct", "haproxy", "sluice", "sluice/direct", "sluice/haproxy", "note"});
+        lines.add(new String[]{"scenario", "metric", "direct", "haproxy", "netty-relay", "sluice", "sluice/direct",
+                "sluice/haproxy", "note"});
         for (Row r : rows.values()) {
             lines.add(new String[]{r.scenario(), r.metric() + (r.unit().isEmpty() ? "" : " (" + r.unit() + ")"),
                     text(r.cells().get(Target.DIRECT)), text(r.cells().get(Target.HAPROXY)),
-                    text(r.cells().get(Target.SLUICE)), ratio(r.ratio(Target.DIRECT)), ratio(r.ratio(Target.HAPROXY)),
+                    text(r.cells().get(Target.NETTY)), text(r.cells().get(Target.SLUICE)), ratio(r.ratio(Target.DIRECT)), ratio(r.ratio(Target.HAPROXY)),
                     r.note()});
         }
         int[] width = new int[lines.get(0).length];
@@ -87,7 +89,7 @@ final class ResultTable {
         for (int li = 0; li < lines.size(); li++) {
             String[] l = lines.get(li);
             for (int i = 0; i < l.length; i++) {
-                boolean numeric = i >= 2 && i <= 6;
+                boolean numeric = i >= 2 && i <= 7;
                 String fmt = "%" + (numeric ? "" : "-") + width[i] + "s";
                 sb.append(String.format(fmt, l[i]));
                 sb.append(i == l.length - 1 ? "" : "  ");
