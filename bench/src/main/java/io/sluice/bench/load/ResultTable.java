@@ -32,6 +32,9 @@ final class ResultTable {
 
     record Row(String scenario, String metric, String unit, Map<Target, Cell> cells, String note) {
         double ratio(Target over) {
+            if (metric.equals(Charts.Metric.STEAL)) {
+                return Double.NaN; // the machine's, not a target's: a ratio would mean nothing
+            }
             Cell s = cells.get(Target.SLUICE);
             Cell o = cells.get(over);
             return s == null || o == null || o.median() == 0 ? Double.NaN : s.median() / o.median();
