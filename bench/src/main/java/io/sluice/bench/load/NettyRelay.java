@@ -76,7 +76,9 @@ public final class NettyRelay {
                     .handler(new Pass(client))
                     .connect(target)
                     .addListener((ChannelFutureListener) f -> {
-                        if (f.isSuccess()) {
+                        if (f.isSuccess() && !client.isActive()) {
+                            f.channel().close(); // the client left while we connected: nobody to relay for
+                        } else if (f.isSuccess()) {
                             peer = f.channel();
                             client.config().setAutoRead(true);
                         } else {
