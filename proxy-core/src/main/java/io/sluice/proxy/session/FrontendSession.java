@@ -435,8 +435,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         phase(Phase.AUTHENTICATING);
         Map<String, String> attrs = new LinkedHashMap<>(response.attributes());
         attrs.put("_sluice_client", clientHost);
-        login = new BackendLogin(user, null, null, response.database(), clientCaps.without(Capability.SSL),
-                response.characterSet(), attrs);
+        changeLogin(new BackendLogin(user, null, null, response.database(), clientCaps.without(Capability.SSL),
+                response.characterSet(), attrs));
         authenticator = newAuthenticator();
         authenticator.start(user, clientCaps.pluginAuth() ? response.authPluginName() : NativePassword.PLUGIN,
                 response.authResponse());
@@ -467,9 +467,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void onAuthenticated(ClientAuthenticator.Outcome outcome) {
-        login = new BackendLogin(login.user(), outcome.password(), outcome.nativeStage1(), login.database(),
-                login.capabilities(), login.characterSet(), login.attributes());
-        secretDigest = secretDigest(login);
+        changeLogin(new BackendLogin(login.user(), outcome.password(), outcome.nativeStage1(), login.database(),
+                login.capabilities(), login.characterSet(), login.attributes()));
         phase(Phase.CONNECTING_BACKEND);
         closeAllLinks();
         state = new SessionState(login.database());
@@ -501,17 +500,28 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         return pool;
     }
 
-    /** The pool slot for {@code server} under the current login, kept while the login stays (once per statement). */
+    /**
+     * The pool slot for {@code server} under the current login, kept while the login stays (once per statement):
+     * {@link #changeLogin} forgets them all, so a slot found here needs no check of its key.
+     */
     private LinkPool.Slot slot(String server) {
         LinkPool.Slot s = slots.get(server);
-        LinkPool.Key k = s == null ? null : s.key;
-        if (k == null || !k.user().equals(login.user()) || !k.secretDigest().equals(secretDigest)
-                || k.capabilities() != login.capabilities().bits() || k.characterSet() != login.characterSet()) {
+        if (s == null) {
             s = pool().slot(new LinkPool.Key(server, login.user(), secretDigest, login.capabilities().bits(),
                     login.characterSet()));
             slots.put(server, s);
         }
         return s;
+    }
+
+    /**
+     * The login the session's backend connections use from now on, and the digest of its credentials; the pool
+     * slots of the previous one are dropped.
+     */
+    private void changeLogin(BackendLogin next) {
+        login = next;
+        secretDigest = secretDigest(next);
+        slots.clear();
     }
 
     /**
@@ -1795,8 +1805,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             authSeq = 1;
             user = newUser;
             changingUser = true;
-            login = new BackendLogin(newUser, null, null, db == null || db.isEmpty() ? null : db,
-                    login.capabilities(), charset, login.attributes());
+            changeLogin(new BackendLogin(newUser, null, null, db == null || db.isEmpty() ? null : db,
+                    login.capabilities(), charset, login.attributes()));
             phase(Phase.AUTHENTICATING);
             authenticator = newAuthenticator();
             authenticator.start(newUser, plugin, auth);
