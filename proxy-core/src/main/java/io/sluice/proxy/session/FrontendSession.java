@@ -1511,7 +1511,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
 
     private void prepare(Frame frame) {
         ByteBuf p = frame.payload();
-        String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8);
+        // Interned: every session's statement of this text then shares one key on the pooled connections'
+        // statement maps, and each execute's lookup there ends at an identity check instead of comparing the text.
+        // The JVM's string table lets go of a text no statement references any more.
+        String sql = p.toString(p.readerIndex() + 1, p.readableBytes() - 1, StandardCharsets.UTF_8).intern();
         preparingSql = sql;
         // Prepared on the source: every statement can be prepared there; executions go where they route.
         run(frame, Command.STMT_PREPARE, routeToPrimary(), null, null);
@@ -1528,10 +1531,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         Classification c = services.inspector().classify(preparingSql);
         prepared.put(clientId, new Prepared(clientId, preparingSql, ok.params(), ok.columns(), c));
         lastPreparedId = clientId;
-        Long previous = link.preparedBySql.put(preparingSql, ok.statementId());
-        if (previous != null && previous != ok.statementId()) {
+        ServerLink.Statement previous = link.statements.put(preparingSql, new ServerLink.Statement(ok.statementId()));
+        if (previous != null && previous.id != ok.statementId()) {
             // The client prepared the same text again: the connection keeps one statement for it.
-            closeOnServer(link, previous);
+            closeOnServer(link, previous.id);
         }
         p.setIntLE(p.readerIndex() + 1, (int) clientId);
     }
@@ -1623,14 +1626,22 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * never was (the frame is then sent when the prepare completes: returns null meanwhile).
      */
     private Frame rewriteStatementId(ServerLink link, Prepared stmt, Frame frame) {
-        Long backendId = link.preparedBySql.get(stmt.sql);
-        if (backendId == null) {
+        return statementOn(link, stmt, frame) == null ? null : frame;
+    }
+
+    /**
+     * The statement as prepared on {@code link}, the frame's id rewritten to the server's; null when the
+     * statement must first be prepared there (started: the frame is sent when it is).
+     */
+    private ServerLink.Statement statementOn(ServerLink link, Prepared stmt, Frame frame) {
+        ServerLink.Statement s = link.statements.get(stmt.sql);
+        if (s == null) {
             prepareOn(link, stmt);
             return null;
         }
         ByteBuf p = frame.payload();
-        p.setIntLE(p.readerIndex() + 1, backendId.intValue());
-        return frame;
+        p.setIntLE(p.readerIndex() + 1, (int) s.id);
+        return s;
     }
 
     private void prepareOn(ServerLink link, Prepared stmt) {
@@ -1643,7 +1654,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 failPendingCommand(outcome.error());
                 return;
             }
-            link.preparedBySql.put(stmt.sql, outcome.prepared().statementId());
+            link.statements.put(stmt.sql, new ServerLink.Statement(outcome.prepared().statementId()));
             readyToForward(link);
         });
     }
@@ -1654,42 +1665,44 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
      * types are kept and spliced in when needed.
      */
     private Frame rewriteExecute(ServerLink link, Prepared stmt, Frame frame) {
-        Frame f = rewriteStatementId(link, stmt, frame);
-        if (f == null || stmt.params == 0) {
-            return f;
+        ServerLink.Statement on = statementOn(link, stmt, frame);
+        if (on == null) {
+            return null;
         }
-        long backendId = link.preparedBySql.get(stmt.sql);
-        ByteBuf p = f.payload();
+        if (stmt.params == 0) {
+            return frame;
+        }
+        ByteBuf p = frame.payload();
         int bitmap = (stmt.params + 7) / 8;
         int flagAt = p.readerIndex() + 1 + 4 + 1 + 4 + bitmap;
         if (flagAt >= p.writerIndex()) {
-            return f; // malformed: the server will answer it
+            return frame; // malformed: the server will answer it
         }
         if (p.getByte(flagAt) == 1) {
             int typesLength = stmt.params * 2;
             if (flagAt + 1 + typesLength <= p.writerIndex()) {
                 stmt.paramTypes = new byte[typesLength];
                 p.getBytes(flagAt + 1, stmt.paramTypes);
-                link.typesSent.put(backendId, stmt.paramTypes);
+                on.typesSent = stmt.paramTypes;
             }
-            return f;
+            return frame;
         }
         // The server uses the types it last received for this statement, maybe from another session sharing the
         // connection: send this session's own when they differ.
-        if (stmt.paramTypes == null || java.util.Arrays.equals(link.typesSent.get(backendId), stmt.paramTypes)
-                || f.continues()) {
-            return f;
+        if (stmt.paramTypes == null || java.util.Arrays.equals(on.typesSent, stmt.paramTypes)
+                || frame.continues()) {
+            return frame;
         }
-        ByteBuf out = ctx.alloc().buffer(f.content().readableBytes() + stmt.paramTypes.length);
+        ByteBuf out = ctx.alloc().buffer(frame.content().readableBytes() + stmt.paramTypes.length);
         int before = flagAt - p.readerIndex();
         int payloadLength = p.readableBytes() + stmt.paramTypes.length;
-        out.writeMediumLE(payloadLength).writeByte(f.sequenceId());
+        out.writeMediumLE(payloadLength).writeByte(frame.sequenceId());
         out.writeBytes(p, p.readerIndex(), before);
         out.writeByte(1);
         out.writeBytes(stmt.paramTypes);
         out.writeBytes(p, flagAt + 1, p.writerIndex() - flagAt - 1);
-        f.release();
-        link.typesSent.put(backendId, stmt.paramTypes);
+        frame.release();
+        on.typesSent = stmt.paramTypes;
         return new Frame(out, false);
     }
 
@@ -1702,7 +1715,6 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     }
 
     private void closeOnServer(ServerLink link, long backendId) {
-        link.typesSent.remove(backendId);
         link.connection.write(Packets.build(ctx.alloc(), 0, b -> {
             b.writeByte(Command.STMT_CLOSE.code());
             b.writeIntLE((int) backendId);
@@ -2143,7 +2155,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             return;
         }
         links.remove(l.server);
-        if (l.preparedBySql.size() > ServerLink.MAX_CACHED_STATEMENTS) {
+        if (l.statements.size() > ServerLink.MAX_CACHED_STATEMENTS) {
             l.connection.listener(null);
             l.connection.close(); // a fresh connection beats an unbounded statement cache
         } else {

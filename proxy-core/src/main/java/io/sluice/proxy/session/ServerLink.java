@@ -24,9 +24,11 @@ final class ServerLink {
     /** Its pool's slot for the key it logged in under: where it goes when given back. */
     final LinkPool.Slot slot;
     SessionState.Snapshot applied;
-    final Map<String, Long> preparedBySql = new HashMap<>();
-    /** Per server statement id: the parameter types it last received (2 bytes each). */
-    final Map<Long, byte[]> typesSent = new HashMap<>();
+    /**
+     * The statements prepared on this connection, by SQL text. Sessions intern the texts they prepare, so that the
+     * lookup on every execute finds the key by identity whichever session put it there.
+     */
+    final Map<String, Statement> statements = new HashMap<>();
     /** Set while Sluice runs a statement of its own on this link (state replay, lazy prepare, reset). */
     InternalExchange internal;
     /**
@@ -52,13 +54,23 @@ final class ServerLink {
 
     /** Forgets what a COM_RESET_CONNECTION discards on the server. */
     void afterReset() {
-        preparedBySql.clear();
-        typesSent.clear();
+        statements.clear();
         applied = SessionState.Snapshot.fresh(applied.database());
     }
 
     @Override
     public String toString() {
         return server + "#" + connection.threadId();
+    }
+
+    /** A statement prepared on the connection: the server's id for it, and the parameter types it last received. */
+    static final class Statement {
+        final long id;
+        /** 2 bytes per parameter; null until an execute on this connection sent types. */
+        byte[] typesSent;
+
+        Statement(long id) {
+            this.id = id;
+        }
     }
 }
