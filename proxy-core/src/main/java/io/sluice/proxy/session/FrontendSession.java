@@ -2000,7 +2000,7 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 mid = length == Frame.MAX_PAYLOAD;
                 pos = next;
                 if (done) {
-                    relay(buf, from, pos);
+                    relayEnd(buf, from, pos);
                     pushRelayed();
                     channel.flush();
                     completeCommand(!tracker.failed());
@@ -2465,6 +2465,21 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
         pushRelayed();
         channel.write(buf.retainedSlice(from, n), channel.voidPromise());
+    }
+
+    /**
+     * The last bytes of a response. When they are the backend's whole read, unchanged, and nothing was gathered
+     * before them (the common response: all of it in one read), the read itself is passed on, as a TCP relay
+     * would, without a buffer of its own or a copy; else as {@link #relay(ByteBuf, int, int)}. Only the whole read:
+     * a slice of a large read would keep all of it for a few bytes while the client is slow to take them.
+     */
+    private void relayEnd(ByteBuf buf, int from, int to) {
+        if (relayed != null || from != buf.readerIndex() || to != buf.writerIndex() || to == from) {
+            relay(buf, from, to);
+            return;
+        }
+        responseForwarded = true;
+        channel.write(buf.retainedSlice(from, to - from), channel.voidPromise());
     }
 
     /** Writes (without flushing) what {@link #relay} gathered; every other write to the client comes after it. */
