@@ -1932,7 +1932,6 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         relay(out);
         if (done) {
             pushRelayed();
-            channel.flush();
             completeCommand(!link.tracker.failed());
         }
     }
@@ -2002,7 +2001,6 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 if (done) {
                     relayEnd(buf, from, pos);
                     pushRelayed();
-                    channel.flush();
                     completeCommand(!tracker.failed());
                     if (pos < end) {
                         relayFrames(conn, buf, pos, mid);
@@ -2074,7 +2072,24 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /**
+     * The command in flight has its whole answer (or needed none): settles its bookkeeping, then lets the client see
+     * the answer's end, then starts any command the client pipelined behind it.
+     */
     private void completeCommand(boolean success) {
+        try {
+            settleCommand(success);
+        } finally {
+            // Only now may the client see the answer's end: once the metrics, the backend's in-flight count, the
+            // pool and the session's GTIDs all count the command, whatever the client does next (a scrape, an admin
+            // query) finds it done. In a finally: should the bookkeeping fail, the answer still reaches the client
+            // rather than waiting unflushed for a later write.
+            channel.flush();
+        }
+        drainPending();
+    }
+
+    private void settleCommand(boolean success) {
         meter.commandEnded(success || current == null ? 0 : current.tracker.errorCode());
         if (retries > 0) {
             meter.readRetry(success);
@@ -2121,7 +2136,6 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
                 || (ranWhat != null && dependsOnConnection(ranWhat))) ? ran : null;
         phase(Phase.COMMAND);
         releaseIdleLinks();
-        drainPending();
     }
 
     private static boolean dependsOnConnection(Classification c) {

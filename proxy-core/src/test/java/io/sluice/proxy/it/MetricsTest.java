@@ -89,6 +89,28 @@ class MetricsTest {
         }
     }
 
+    /**
+     * Whatever follows an answer sees its command counted: the latency histogram and the backends' in-flight counts
+     * move before the client can read the end of the answer, not just after (read in-process, straight after each
+     * answer, where a scrape would leave the race a few microseconds to hide in).
+     */
+    @Test
+    void aCommandIsCountedBeforeItsAnswerReachesTheClient() throws Exception {
+        io.micrometer.core.instrument.Timer replicaLatency = sluice.sluice().metrics().registry()
+                .get("sluice.query.duration").tag("route", "replica").timer();
+        var routes = sluice.sluice().services().routes();
+        try (Connection c = ReadWriteSplitTest.connect(sluice); Statement s = c.createStatement()) {
+            for (int i = 0; i < 300; i++) {
+                long before = replicaLatency.count();
+                ReadWriteSplitTest.who(s, ReadWriteSplitTest.WHO);
+                assertThat(replicaLatency.count()).as("statement %d", i).isEqualTo(before + 1);
+                for (SandboxServer server : cluster.servers()) {
+                    assertThat(routes.inFlight(server.name())).as("statement %d on %s", i, server.name()).isZero();
+                }
+            }
+        }
+    }
+
     @Test
     void clientConnectionsAreCountedOpenAndInTotal() throws Exception {
         Scrape before = scrape();
