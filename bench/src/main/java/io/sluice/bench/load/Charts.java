@@ -27,7 +27,7 @@ final class Charts {
         charts.add(byTarget(table, null, "Latency at a fixed rate (per sysbench event)", "ms (median of rounds)",
                 List.of(Target.values()), true));
         charts.add(byTarget(table, Metric.CPU, "Proxy CPU per query", "µs CPU / query (median)",
-                List.of(Target.HAPROXY, Target.NETTY, Target.SLUICE), false));
+                List.of(Target.HAPROXY, Target.NETTY, Target.SLUICE, Target.SLUICE_SOURCE, Target.SLUICE_BASE), false));
         charts.add(connections(table));
         try {
             BitmapEncoder.saveBitmap(charts, 2, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -53,6 +53,9 @@ final class Charts {
         }
         double smallest = Double.MAX_VALUE;
         for (Target t : targets) {
+            if (!table.has(t)) {
+                continue; // sluice-base outside a --compare-jar run: no series, not an empty one in the legend
+            }
             List<Double> values = new ArrayList<>();
             for (String c : categories) {
                 ResultTable.Cell cell = null;
@@ -110,6 +113,8 @@ final class Charts {
             case HAPROXY -> new java.awt.Color(0xDD8452);
             case NETTY -> new java.awt.Color(0x55A868);
             case SLUICE -> new java.awt.Color(0x8172B3);
+            case SLUICE_SOURCE -> new java.awt.Color(0xC4B9E0);
+            case SLUICE_BASE -> new java.awt.Color(0x937860);
         };
     }
 
@@ -136,6 +141,7 @@ final class Charts {
         static final String BACKENDS = "backend connections";
         static final String OPENED = "client connections held";
         static final String STEAL = "CPU stolen by the host";
+        static final String SERVERS_CPU = "servers' CPU per query";
 
         private Metric() {
         }

@@ -11,14 +11,14 @@ import java.util.List;
  */
 record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds, int jitWarmupSeconds, int rate,
                       List<Integer> connections, String clientCpus, String proxyCpus, Path resultsDir, Path sluiceJar,
-                      List<String> sluiceJvmOptions) {
+                      List<String> sluiceJvmOptions, Path compareJar) {
 
     static final String USAGE = """
             usage: bench/run [options]
-              --quick               1 round of 5 s per target (warm-up 2 s): checks the harness in about 3 minutes
+              --quick               1 round of 5 s per target (warm-up 2 s): checks the harness in about 5 minutes
               --rounds N            measured rounds per target and workload (default 3)
               --seconds S           length of each measured run (default 10)
-              --warmup S            length of the discarded warm-up run per target and workload (default 4)
+              --warmup S            length of the discarded warm-up run per target and workload (default 3)
               --jit-warmup S        once, before anything is measured: S seconds of the four throughput
                                     workloads through Sluice in runs of at most 3 s (new connections each),
                                     discarded, so its JIT has compiled the relay and the start of a session
@@ -31,6 +31,10 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
               --results DIR         where results go (default bench/results)
               --sluice-jar FILE     (default proxy-core/target/sluice.jar)
               --sluice-jvm OPTS     JVM options for Sluice and the Netty relay, space-separated (default none)
+              --compare-jar FILE    another build of Sluice (say, main's) run beside this one as the target
+                                    sluice-base in every throughput and fixed-rate workload, taking turns with
+                                    the others; the table adds its column and sluice/sluice-base (about 5
+                                    minutes more: a full run took 18.5 minutes)
             """;
 
     static HarnessOptions parse(String[] args) {
@@ -46,6 +50,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
         Path results = Path.of("bench/results");
         Path jar = Path.of("proxy-core/target/sluice.jar");
         List<String> jvm = List.of();
+        Path compare = null;
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -54,7 +59,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                 case "--quick" -> quick = true;
                 case "-h", "--help" -> throw new UsageException(USAGE);
                 case "--rounds", "--seconds", "--warmup", "--jit-warmup", "--rate", "--connections", "--client-cpus", "--proxy-cpus",
-                        "--results", "--sluice-jar", "--sluice-jvm" -> {
+                        "--results", "--sluice-jar", "--sluice-jvm", "--compare-jar" -> {
                     if (v == null) {
                         problems.add(a + " needs a value");
                         continue;
@@ -73,6 +78,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                             case "--proxy-cpus" -> proxyCpus = v;
                             case "--results" -> results = Path.of(v);
                             case "--sluice-jar" -> jar = Path.of(v);
+                            case "--compare-jar" -> compare = Path.of(v);
                             case "--sluice-jvm" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                             default -> throw new IllegalStateException(a);
                         }
@@ -87,8 +93,8 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
             throw new UsageException(String.join("\n", problems) + "\n" + USAGE);
         }
         return new HarnessOptions(quick, rounds != null ? rounds : quick ? 1 : 3, seconds != null ? seconds : quick ? 5 : 10,
-                warmup != null ? warmup : quick ? 2 : 4, jitWarmup != null ? jitWarmup : quick ? 6 : 24, rate,
-                connections, clientCpus, proxyCpus, results, jar, jvm);
+                warmup != null ? warmup : quick ? 2 : 3, jitWarmup != null ? jitWarmup : quick ? 6 : 24, rate,
+                connections, clientCpus, proxyCpus, results, jar, jvm, compare);
     }
 
     private static int positive(String option, String v) {

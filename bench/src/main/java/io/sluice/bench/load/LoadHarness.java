@@ -14,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -30,7 +31,11 @@ import java.util.Map;
  *   <li>Throughput: sysbench {@code oltp_point_select} (8 and 32 threads), {@code oltp_read_only --skip_trx=on},
  *       {@code oltp_read_write}; once, before any of them, a discarded JIT warm-up of Sluice ({@code --jit-warmup});
  *       per workload a discarded warm-up per target, then rounds in which the targets take
- *       turns, the first one rotating. Per proxy run: CPU seconds per query from {@code /proc}, RSS.</li>
+ *       turns, the first one rotating. Per proxy run: CPU seconds per query from {@code /proc}, RSS; per run, the
+ *       servers' CPU seconds per query (all three {@code mariadbd}, which share the machine's two cores with
+ *       everything else: reads spread over three servers cost them more per query than on one). In
+ *       {@code oltp_point_select} with 8 threads, two more targets: the Netty relay, and Sluice with its replicas
+ *       out of the rotation ({@link Target#SLUICE_SOURCE}).</li>
  *   <li>Added latency at a fixed rate below saturation ({@code --rate}; by default a third of the slowest
  *       target's median throughput in that workload): p50 and p99.</li>
  *   <li>Connection scale: N idle logged-in clients held through Sluice; heap (after a full GC) and RSS per
@@ -41,6 +46,9 @@ import java.util.Map;
  *       {@code SET sluice_causal_wait = 0} (a replica known to have committed the row, else the source at once), and
  *       through Sluice with the read sent to the source.</li>
  * </ol>
+ * With {@code --compare-jar}, a second Sluice process from that jar ({@link Target#SLUICE_BASE}) stands beside the
+ * first, configured alike and pinned alike, and takes its turn in every throughput and fixed-rate workload: an A/B of
+ * two builds within one run, where two separate runs would also compare the machine's drift between them.
  * The table is printed and written under {@code bench/results/<time>/} as text, CSV and a PNG chart, with every
  * run in {@code runs.csv} and the machine's details in {@code environment.txt}.
  */
@@ -51,22 +59,31 @@ public final class LoadHarness {
     private static final int JIT_WARMUP_RUN_SECONDS = 3;
     /** A run during which the host stole more than this share of the machine's CPU is measured again... */
     private static final int MAX_STEAL_PERCENT = 10;
-    /** ...at most this many times per workload: a noisy machine still finishes, and the table says so. */
+    /** ...at most this many times per workload... */
     private static final int MAX_REDOS_PER_WORKLOAD = 4;
-    private static final Target[] ALL = Target.values();
-    private static final Target[] WITHOUT_RELAY = {Target.DIRECT, Target.HAPROXY, Target.SLUICE};
+    /** ...and per run: a noisy machine still finishes within the 15 minutes, and the table says so. */
+    private static final int MAX_REDOS_PER_RUN = 6;
+    private static final Target[] ALL = {Target.DIRECT, Target.HAPROXY, Target.NETTY, Target.SLUICE,
+            Target.SLUICE_SOURCE};
+    private static final Target[] MAIN = {Target.DIRECT, Target.HAPROXY, Target.SLUICE};
+    private static final Target[] WITH_SOURCE_ONLY = {Target.DIRECT, Target.HAPROXY, Target.SLUICE, Target.SLUICE_SOURCE};
 
     private final HarnessOptions opts;
     private final Sysbench sysbench;
     private final ResultTable table = new ResultTable();
     private final StringBuilder runsCsv = new StringBuilder(
             "workload,target,round,seconds,queries,qps,tps,p50_ms,p99_ms,errors,reconnects,proxy_cpu_s,proxy_sys_cpu_s,"
-            + "proxy_jit_cpu_s,proxy_rss_kib,host_steal_pct,kept\n");
+            + "proxy_jit_cpu_s,proxy_rss_kib,servers_cpu_s,host_steal_pct,kept\n");
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private ProcStats.MachineCpu machineAtStart;
     private final Map<Target, Integer> ports = new EnumMap<>(Target.class);
     private final Map<Target, ProxyProcess> proxies = new EnumMap<>(Target.class);
     private SandboxServer source;
+    private List<SandboxServer> servers;
+    /** Sluice's replicas by the names its configuration gives them (their addresses). */
+    private List<String> replicas;
+    private ProxyProcess sluice;
+    private int redosInRun;
 
     private LoadHarness(HarnessOptions opts) {
         this.opts = opts;
@@ -108,6 +125,9 @@ public final class LoadHarness {
         if (!Files.isRegularFile(opts.sluiceJar())) {
             throw new HarnessException(opts.sluiceJar() + " not found: build with mvn -B -o -q -DskipTests package");
         }
+        if (opts.compareJar() != null && !Files.isRegularFile(opts.compareJar())) {
+            throw new HarnessException(opts.compareJar() + " (--compare-jar) not found");
+        }
         Path out = opts.resultsDir().resolve(LocalDateTime.now().format(STAMP) + (opts.quick() ? "-quick" : ""));
         Path work;
         try {
@@ -126,8 +146,10 @@ public final class LoadHarness {
                 .withExtraServerArgs(List.of("--max-connections=" + (maxConnections + 500))));
         toClose.push(cluster);
         source = cluster.source();
-        List<String> backends = cluster.servers().stream().map(SandboxServer::address).toList();
-        ProxyProcess sluice = ProxyProcess.sluice(opts.sluiceJar(), opts.sluiceJvmOptions(), opts.proxyCpus(), work,
+        servers = cluster.servers();
+        replicas = servers.stream().filter(s -> s != source).map(SandboxServer::address).toList();
+        List<String> backends = servers.stream().map(SandboxServer::address).toList();
+        sluice = ProxyProcess.sluice(opts.sluiceJar(), opts.sluiceJvmOptions(), opts.proxyCpus(), work,
                 Math.max(10_000, maxConnections + 100), backends,
                 SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password());
         toClose.push(sluice);
@@ -139,11 +161,28 @@ public final class LoadHarness {
         ports.put(Target.HAPROXY, haproxy.port());
         ports.put(Target.NETTY, relay.port());
         ports.put(Target.SLUICE, sluice.port());
+        ports.put(Target.SLUICE_SOURCE, sluice.port());
         proxies.put(Target.HAPROXY, haproxy);
         proxies.put(Target.NETTY, relay);
         proxies.put(Target.SLUICE, sluice);
+        proxies.put(Target.SLUICE_SOURCE, sluice);
         log("source %s, haproxy 127.0.0.1:%d (pid %d), netty relay 127.0.0.1:%d (pid %d), sluice 127.0.0.1:%d (pid %d)",
                 source.address(), haproxy.port(), haproxy.pid(), relay.port(), relay.pid(), sluice.port(), sluice.pid());
+        if (opts.compareJar() != null) {
+            Path baseWork = work.resolve("base");
+            try {
+                Files.createDirectories(baseWork);
+            } catch (IOException e) {
+                throw new HarnessException("cannot create " + baseWork + ": " + e.getMessage(), e);
+            }
+            ProxyProcess base = ProxyProcess.sluice(opts.compareJar(), opts.sluiceJvmOptions(), opts.proxyCpus(),
+                    baseWork, Math.max(10_000, maxConnections + 100), backends,
+                    SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password());
+            toClose.push(base);
+            ports.put(Target.SLUICE_BASE, base.port());
+            proxies.put(Target.SLUICE_BASE, base);
+            log("sluice-base (%s) 127.0.0.1:%d (pid %d)", opts.compareJar(), base.port(), base.pid());
+        }
 
         log("preparing sbtest (%d tables of %d rows) on the source", Sysbench.TABLES, Sysbench.TABLE_SIZE);
         source.execute("CREATE DATABASE IF NOT EXISTS sbtest");
@@ -168,6 +207,9 @@ public final class LoadHarness {
             for (Sysbench.Workload w : throughput) {
                 for (int i = 0; i < runs; i++) {
                     sysbench.run(w, ports.get(Target.SLUICE), Math.max(1, each / runs));
+                    if (ports.containsKey(Target.SLUICE_BASE)) {
+                        sysbench.run(w, ports.get(Target.SLUICE_BASE), Math.max(1, each / runs));
+                    }
                 }
             }
             // The relay's JIT too, on the one workload it takes part in.
@@ -175,17 +217,19 @@ public final class LoadHarness {
         }
         Map<String, Double> slowestTps = new HashMap<>();
         for (Sysbench.Workload w : throughput) {
-            // The Netty relay only where the headline is: enough to tell the transport's cost from Sluice's own
-            // work, within the run's time budget.
-            slowestTps.put(w.name(), runWorkload(w, false, w == throughput.get(0) ? ALL : WITHOUT_RELAY));
+            // The Netty relay and Sluice with reads on the source only where the headline is: enough to tell the
+            // transport's cost from Sluice's own work, and that from the servers', within the run's time budget.
+            slowestTps.put(w.name(), runWorkload(w, false, withBase(w == throughput.get(0) ? ALL : MAIN)));
         }
         for (Sysbench.Workload w : List.of(throughput.get(0), throughput.get(3))) {
             int rate = opts.rate() > 0 ? opts.rate() : roundDown(slowestTps.get(w.name()) / 3);
-            runWorkload(w.withRate(rate), true, WITHOUT_RELAY);
+            // The added latency of the headline workload also with reads on the source: the same servers' work as
+            // the relays', so what is left is the proxy's own.
+            runWorkload(w.withRate(rate), true, withBase(w == throughput.get(0) ? WITH_SOURCE_ONLY : MAIN));
         }
         measureReadAfterWrite(cluster);
 
-        measureConnections(sluice);
+        measureConnections();
 
         String loadAfter = ProcStats.loadAverage();
         String rendered = table.render();
@@ -204,14 +248,28 @@ public final class LoadHarness {
                 out, ProxyProcess.since(start).withNanos(0), loadAfter);
     }
 
+    /** {@code targets}, and the other build of Sluice after them when there is one ({@code --compare-jar}). */
+    private Target[] withBase(Target[] targets) {
+        if (!ports.containsKey(Target.SLUICE_BASE)) {
+            return targets;
+        }
+        Target[] all = Arrays.copyOf(targets, targets.length + 1);
+        all[targets.length] = Target.SLUICE_BASE;
+        return all;
+    }
+
     /**
      * Warm-up, then the rounds, targets alternating. Returns the slowest target's median transactions per second
      * (the base of the fixed rate for latency runs).
      */
     private double runWorkload(Sysbench.Workload w, boolean latency, Target[] targets) {
-        if (opts.warmupSeconds() > 0) {
+        if (opts.warmupSeconds() > 0 && !latency) {
+            // Not before the fixed-rate runs: the same workloads just ran through every target at full speed. Not
+            // for Sluice with reads on the source either: the same process as Sluice's, warmed up with it.
             for (Target t : targets) {
-                sysbench.run(w, ports.get(t), opts.warmupSeconds());
+                if (t != Target.SLUICE_SOURCE) {
+                    run(w, t, opts.warmupSeconds());
+                }
             }
         }
         Map<Target, List<Double>> tps = new EnumMap<>(Target.class);
@@ -223,28 +281,33 @@ public final class LoadHarness {
                 Sysbench.Result r;
                 double steal;
                 ProcStats.Cpu used;
+                double serversCpu;
                 long rss;
                 while (true) {
                     ProcStats.Cpu cpu0 = proxy == null ? null : ProcStats.cpu(proxy.pid());
+                    double servers0 = serversCpu();
                     ProcStats.MachineCpu machine0 = ProcStats.machineCpu();
-                    r = sysbench.run(w, ports.get(t), opts.seconds());
+                    r = run(w, t, opts.seconds());
                     steal = 100 * ProcStats.machineCpu().minus(machine0).stealShare();
+                    serversCpu = serversCpu() - servers0;
                     used = proxy == null ? null : ProcStats.cpu(proxy.pid()).minus(cpu0);
                     rss = proxy == null ? -1 : ProcStats.rssKib(proxy.pid());
                     // A shared VM's neighbours take CPU from every target alike, but not evenly over time: a run
                     // during which the host took much of the machine is not comparable with its neighbours in the
                     // round (one such run measured the Netty relay at a tenth of its throughput). Measured again,
                     // a bounded number of times per workload so that a noisy hour still ends.
-                    boolean again = steal > MAX_STEAL_PERCENT && redos < MAX_REDOS_PER_WORKLOAD;
+                    boolean again = steal > MAX_STEAL_PERCENT && redos < MAX_REDOS_PER_WORKLOAD
+                            && redosInRun < MAX_REDOS_PER_RUN;
                     double cpu = used == null ? Double.NaN : used.total();
                     runsCsv.append(String.join(",", ResultTable.csv(w.name()), t.label, Integer.toString(round),
                             Integer.toString(opts.seconds()), Long.toString(r.queries()), f(r.qps()), f(r.tps()),
                             f(r.p50Ms()), f(r.p99Ms()), Long.toString(r.errors()), Long.toString(r.reconnects()),
                             proxy == null ? "" : f(cpu), proxy == null ? "" : f(used.system()),
-                            proxy == null ? "" : f(used.jit()), proxy == null ? "" : Long.toString(rss), f(steal),
-                            again ? "0" : "1")).append('\n');
-                    log("%-24s round %d %-11s %9.0f qps  p50 %7.3f ms  p99 %7.3f ms  steal %4.1f%%%s%s", w.name(),
-                            round, t.label, r.qps(), r.p50Ms(), r.p99Ms(), steal, proxy == null ? ""
+                            proxy == null ? "" : f(used.jit()), proxy == null ? "" : Long.toString(rss), f(serversCpu),
+                            f(steal), again ? "0" : "1")).append('\n');
+                    log("%-24s round %d %-13s %9.0f qps  p50 %7.3f ms  p99 %7.3f ms  steal %4.1f%%  servers %.1f µs CPU/query%s%s",
+                            w.name(), round, t.label, r.qps(), r.p50Ms(), r.p99Ms(), steal,
+                            serversCpu * 1e6 / Math.max(1, r.queries()), proxy == null ? ""
                                     : String.format(Locale.ROOT, "  %.1f µs CPU/query (kernel %.1f, JIT %.1f)  RSS %d MiB",
                                     cpu * 1e6 / Math.max(1, r.queries()), used.system() * 1e6 / Math.max(1, r.queries()),
                                     used.jit() * 1e6 / Math.max(1, r.queries()), rss / 1024),
@@ -253,6 +316,7 @@ public final class LoadHarness {
                         break;
                     }
                     redos++;
+                    redosInRun++;
                 }
                 double cpu = used == null ? Double.NaN : used.total();
                 tps.computeIfAbsent(t, x -> new ArrayList<>()).add(r.tps());
@@ -274,6 +338,7 @@ public final class LoadHarness {
                         table.add(w.name(), Metric.RSS, "MiB", t, rss / 1024.0);
                     }
                 }
+                table.add(w.name(), Metric.SERVERS_CPU, "µs", t, serversCpu * 1e6 / Math.max(1, r.queries()));
                 table.add(w.name(), Metric.STEAL, "%", t, steal);
                 if (r.errors() > 0 || r.reconnects() > 0) {
                     table.note(w.name(), latency ? Metric.P50 : Metric.QPS,
@@ -289,6 +354,32 @@ public final class LoadHarness {
         return tps.values().stream().mapToDouble(v -> ResultTable.Cell.of(v).median()).min().orElse(1000);
     }
 
+    /**
+     * One sysbench run against a target. For {@link Target#SLUICE_SOURCE} the replicas leave Sluice's rotation for
+     * the run's length and come back after it, so that Sluice (one process, its JIT shared by both targets) serves
+     * both ways in alternating runs.
+     */
+    private Sysbench.Result run(Sysbench.Workload w, Target t, int seconds) {
+        if (t != Target.SLUICE_SOURCE) {
+            return sysbench.run(w, ports.get(t), seconds);
+        }
+        sluice.admin().offline(replicas, true);
+        try {
+            return sysbench.run(w, ports.get(t), seconds);
+        } finally {
+            sluice.admin().offline(replicas, false);
+        }
+    }
+
+    /** CPU seconds all the cluster's servers have used so far. */
+    private double serversCpu() {
+        double sum = 0;
+        for (SandboxServer s : servers) {
+            sum += ProcStats.cpu(s.pid()).total();
+        }
+        return sum;
+    }
+
     /** The read of a row just written: directly, through HAProxy, through Sluice (session, and read on source). */
     private void measureReadAfterWrite(SandboxCluster cluster) {
         source.execute("CREATE DATABASE IF NOT EXISTS sluice_bench; CREATE TABLE IF NOT EXISTS sluice_bench.ryw"
@@ -302,8 +393,9 @@ public final class LoadHarness {
         String onSource = "read after write, read on source";
         String noWait = "read after write, causal_wait 0";
         int clients = 4;
-        // Half a round's length: thousands of pairs per way even so, and the Netty relay's runs fit in the budget.
-        Duration each = Duration.ofMillis(opts.seconds() * 500L);
+        // Under a third of a round's length: thousands of pairs per way even so, and the runs of the Netty relay and of
+        // Sluice with reads on the source fit in the 15 minutes.
+        Duration each = Duration.ofMillis(opts.seconds() * 300L);
         for (int round = 1; round <= opts.rounds(); round++) {
             record Way(String scenario, Target target, int port, String setup, String hint) {
             }
@@ -338,7 +430,7 @@ public final class LoadHarness {
      * they cost, all under its {@code ulimit -n}; the first level tells how many backends a client costs, and the
      * larger levels are capped to fit (noted in the table).
      */
-    private void measureConnections(ProxyProcess sluice) {
+    private void measureConnections() {
         double backendsPerClient = 1.0;
         for (int requested : opts.connections()) {
             String scenario = "idle conns " + requested;

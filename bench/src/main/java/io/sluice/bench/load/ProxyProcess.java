@@ -21,12 +21,15 @@ final class ProxyProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** Sluice's admin interface (port, account), for the harness's own use; null for the other proxies. */
+    private final SluiceAdmin admin;
 
-    private ProxyProcess(String name, Process process, int port, Path log) {
+    private ProxyProcess(String name, Process process, int port, Path log, SluiceAdmin admin) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.log = log;
+        this.admin = admin;
     }
 
     /**
@@ -36,6 +39,7 @@ final class ProxyProcess implements AutoCloseable {
     static ProxyProcess sluice(Path jar, List<String> jvmOptions, String cpus, Path workDir, int maxConnections,
                                List<String> backends, String monitorUser, String monitorPassword) {
         int port = freePort();
+        SluiceAdmin admin = new SluiceAdmin(freePort(), "admin", "bench-" + Long.toHexString(System.nanoTime()));
         StringBuilder yaml = new StringBuilder()
                 .append("listen: 127.0.0.1:").append(port).append('\n')
                 .append("max_connections: ").append(maxConnections).append('\n')
@@ -47,11 +51,15 @@ final class ProxyProcess implements AutoCloseable {
         }
         yaml.append("monitor:\n  user: ").append(monitorUser).append("\n  password: \"").append(monitorPassword)
                 .append("\"\n");
+        yaml.append("admin:\n  listen: 127.0.0.1:").append(admin.port()).append("\n  user: ").append(admin.user())
+                .append("\n  password: \"").append(admin.password()).append("\"\n");
+        // Not the default port: another Sluice (--compare-jar, or one the user runs) may hold it.
+        yaml.append("metrics:\n  listen: 127.0.0.1:").append(freePort()).append('\n');
         Path config = write(workDir.resolve("sluice.yaml"), yaml.toString());
         List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, "java"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        return start("sluice", cmd, port, workDir.resolve("sluice.log"));
+        return start("sluice", cmd, port, workDir.resolve("sluice.log"), admin);
     }
 
     /** HAProxy in {@code mode tcp} to the source: the L4 reference, a relay that understands nothing. */
@@ -73,7 +81,7 @@ final class ProxyProcess implements AutoCloseable {
                 """.formatted(port, source);
         Path config = write(workDir.resolve("haproxy.cfg"), cfg);
         return start("haproxy", List.of("taskset", "-c", cpus, "haproxy", "-db", "-f", config.toString()), port,
-                workDir.resolve("haproxy.log"));
+                workDir.resolve("haproxy.log"), null);
     }
 
     /**
@@ -86,10 +94,10 @@ final class ProxyProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyRelay.class.getName(),
                 Integer.toString(port), source));
-        return start("netty-relay", cmd, port, workDir.resolve("netty-relay.log"));
+        return start("netty-relay", cmd, port, workDir.resolve("netty-relay.log"), null);
     }
 
-    private static ProxyProcess start(String name, List<String> cmd, int port, Path log) {
+    private static ProxyProcess start(String name, List<String> cmd, int port, Path log, SluiceAdmin admin) {
         Process p;
         try {
             // taskset execs the program, so the pid is the proxy's own.
@@ -97,7 +105,7 @@ final class ProxyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new HarnessException("cannot start " + name + ": " + e.getMessage(), e);
         }
-        ProxyProcess proxy = new ProxyProcess(name, p, port, log);
+        ProxyProcess proxy = new ProxyProcess(name, p, port, log, admin);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -124,6 +132,14 @@ final class ProxyProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** Sluice's admin interface; only Sluice has one. */
+    SluiceAdmin admin() {
+        if (admin == null) {
+            throw new IllegalStateException(name + " has no admin interface");
+        }
+        return admin;
     }
 
     String logTail() {

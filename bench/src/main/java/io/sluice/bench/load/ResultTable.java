@@ -13,8 +13,10 @@ import java.util.Map;
 
 /**
  * The one table the harness prints: a row per (scenario, metric), a cell per target with the median and the range
- * of the rounds, and the ratios Sluice/direct and Sluice/HAProxy of the medians. The Netty relay has figures only
- * where the harness runs it (a dash elsewhere).
+ * of the rounds, and the ratios Sluice/direct, Sluice/HAProxy and Sluice-with-reads-on-the-source/HAProxy of the
+ * medians. The Netty relay and Sluice with reads on the source have figures only where the harness runs them (a
+ * dash elsewhere). Another build of Sluice ({@code --compare-jar}) adds its column and the ratio sluice/sluice-base,
+ * only in a run that has it.
  */
 final class ResultTable {
 
@@ -32,10 +34,14 @@ final class ResultTable {
 
     record Row(String scenario, String metric, String unit, Map<Target, Cell> cells, String note) {
         double ratio(Target over) {
+            return ratio(Target.SLUICE, over);
+        }
+
+        double ratio(Target of, Target over) {
             if (metric.equals(Charts.Metric.STEAL)) {
                 return Double.NaN; // the machine's, not a target's: a ratio would mean nothing
             }
-            Cell s = cells.get(Target.SLUICE);
+            Cell s = cells.get(of);
             Cell o = cells.get(over);
             return s == null || o == null || o.median() == 0 ? Double.NaN : s.median() / o.median();
         }
@@ -72,15 +78,41 @@ final class ResultTable {
         return r == null ? null : r.cells().get(target);
     }
 
+    /** Whether any row has a figure for {@code t}. */
+    boolean has(Target t) {
+        return rows.values().stream().anyMatch(r -> r.cells().containsKey(t));
+    }
+
     String render() {
+        boolean base = has(Target.SLUICE_BASE);
         List<String[]> lines = new ArrayList<>();
-        lines.add(new String[]{"scenario", "metric", "direct", "haproxy", "netty-relay", "sluice", "sluice/direct",
-                "sluice/haproxy", "note"});
+        List<String> header = new ArrayList<>(List.of("scenario", "metric", "direct", "haproxy", "netty-relay", "sluice",
+                "sluice-source"));
+        if (base) {
+            header.add("sluice-base");
+        }
+        header.addAll(List.of("sluice/direct", "sluice/haproxy", "sluice-source/haproxy"));
+        if (base) {
+            header.add("sluice/sluice-base");
+        }
+        header.add("note");
+        lines.add(header.toArray(String[]::new));
         for (Row r : rows.values()) {
-            lines.add(new String[]{r.scenario(), r.metric() + (r.unit().isEmpty() ? "" : " (" + r.unit() + ")"),
+            List<String> l = new ArrayList<>(List.of(r.scenario(),
+                    r.metric() + (r.unit().isEmpty() ? "" : " (" + r.unit() + ")"),
                     text(r.cells().get(Target.DIRECT)), text(r.cells().get(Target.HAPROXY)),
-                    text(r.cells().get(Target.NETTY)), text(r.cells().get(Target.SLUICE)), ratio(r.ratio(Target.DIRECT)), ratio(r.ratio(Target.HAPROXY)),
-                    r.note()});
+                    text(r.cells().get(Target.NETTY)), text(r.cells().get(Target.SLUICE)),
+                    text(r.cells().get(Target.SLUICE_SOURCE))));
+            if (base) {
+                l.add(text(r.cells().get(Target.SLUICE_BASE)));
+            }
+            l.addAll(List.of(ratio(r.ratio(Target.DIRECT)), ratio(r.ratio(Target.HAPROXY)),
+                    ratio(r.ratio(Target.SLUICE_SOURCE, Target.HAPROXY))));
+            if (base) {
+                l.add(ratio(r.ratio(Target.SLUICE_BASE)));
+            }
+            l.add(r.note());
+            lines.add(l.toArray(String[]::new));
         }
         int[] width = new int[lines.get(0).length];
         for (String[] l : lines) {
@@ -92,7 +124,7 @@ final class ResultTable {
         for (int li = 0; li < lines.size(); li++) {
             String[] l = lines.get(li);
             for (int i = 0; i < l.length; i++) {
-                boolean numeric = i >= 2 && i <= 7;
+                boolean numeric = i >= 2 && i < l.length - 1;
                 String fmt = "%" + (numeric ? "" : "-") + width[i] + "s";
                 sb.append(String.format(fmt, l[i]));
                 sb.append(i == l.length - 1 ? "" : "  ");
@@ -112,7 +144,7 @@ final class ResultTable {
             sb.append(',').append(t.label).append("_median,").append(t.label).append("_min,")
                     .append(t.label).append("_max,").append(t.label).append("_n");
         }
-        sb.append(",sluice_over_direct,sluice_over_haproxy,note\n");
+        sb.append(",sluice_over_direct,sluice_over_haproxy,sluice_source_over_haproxy,sluice_over_sluice_base,note\n");
         for (Row r : rows.values()) {
             sb.append(csv(r.scenario())).append(',').append(csv(r.metric())).append(',').append(csv(r.unit()));
             for (Target t : Target.values()) {
@@ -121,6 +153,8 @@ final class ResultTable {
                         .append(',').append(c == null ? "" : num(c.max())).append(',').append(c == null ? "" : c.n());
             }
             sb.append(',').append(num(r.ratio(Target.DIRECT))).append(',').append(num(r.ratio(Target.HAPROXY)))
+                    .append(',').append(num(r.ratio(Target.SLUICE_SOURCE, Target.HAPROXY)))
+                    .append(',').append(num(r.ratio(Target.SLUICE_BASE)))
                     .append(',').append(csv(r.note())).append('\n');
         }
         Files.writeString(file, sb.toString());
