@@ -417,18 +417,24 @@ public final class Router {
     }
 
     /**
-     * {@link #chooseReplica}, null when none qualifies; allocates nothing (it runs for every read). Two passes over
-     * the servers: the lowest load per weight and the total weight of the servers tied at it, then the tied server
-     * that {@code rotation} lands on.
+     * {@link #chooseReplica}, null when none qualifies; allocates nothing (it runs for every read). One pass over
+     * the servers finds the lowest load per weight, which servers are tied at it and their total weight; then
+     * {@code rotation} lands on one of the tied, by weight. The tie is remembered as a bit mask of positions, so the
+     * second step looks at no server's lag, GTIDs or load again (nor at a load that moved in between, on another
+     * event loop). Past 64 servers, which a mask cannot hold, the second step is a second pass.
      */
     private static ServerView pickReplica(TopologySnapshot t, long maxLagMillis, LoadView load, long rotation,
                                           GtidView gtids, GtidSet need) {
+        List<ServerView> servers = t.servers();
+        int n = servers.size();
         ServerView first = null;
         long bestLoad = 0;
         int bestWeight = 1;
         long tiedWeight = 0;
         int tied = 0;
-        for (ServerView v : t.servers()) {
+        long tiedAt = 0;   // bit i: servers.get(i) is tied at the best load (only the first 64 positions)
+        for (int i = 0; i < n; i++) {
+            ServerView v = servers.get(i);
             if (!eligible(v, maxLagMillis, gtids, need)) {
                 continue;
             }
@@ -441,16 +447,28 @@ public final class Router {
                 bestWeight = v.weight();
                 tiedWeight = v.weight();
                 tied = 1;
+                tiedAt = bit(i);
             } else if (cmp == 0) {
                 tiedWeight += v.weight();
                 tied++;
+                tiedAt |= bit(i);
             }
         }
         if (tied <= 1) {
             return first;
         }
         long slot = Math.floorMod(rotation, tiedWeight);
-        for (ServerView v : t.servers()) {
+        if (n <= Long.SIZE) {
+            for (long m = tiedAt; m != 0; m &= m - 1) {
+                ServerView v = servers.get(Long.numberOfTrailingZeros(m));
+                slot -= v.weight();
+                if (slot < 0) {
+                    return v;
+                }
+            }
+            return first; // not reached: the tied servers' weights add up to tiedWeight
+        }
+        for (ServerView v : servers) {
             if (!eligible(v, maxLagMillis, gtids, need)
                     || Math.max(0, load.outstanding(v.name())) * bestWeight != bestLoad * v.weight()) {
                 continue;
@@ -461,6 +479,10 @@ public final class Router {
             }
         }
         return first; // the load moved between the passes (another loop's reads): the first of the tie
+    }
+
+    private static long bit(int i) {
+        return i < Long.SIZE ? 1L << i : 0;
     }
 
     private static boolean eligible(ServerView v, long maxLagMillis, GtidView gtids, GtidSet need) {

@@ -153,6 +153,39 @@ class ReplicaChoiceTest {
     }
 
     @Test
+    void eachServersLoadIsReadOnceAndTheTieIsSplitOnWhatWasRead() {
+        // Another event loop's reads move the load while a choice is made: here every reading of a replica's load
+        // finds one more request than the last. The choice must rest on one reading per server.
+        TopologySnapshot t = topology(source("src"), replica("r1", 0), replica("r2", 0, 2), replica("r3", 0));
+        Map<String, Integer> readings = new HashMap<>();
+        LoadView moving = server -> readings.merge(server, 1, Integer::sum) - 1;
+        Map<String, Integer> counts = new HashMap<>();
+        for (long rotation = 0; rotation < 4; rotation++) {
+            readings.clear();
+            ServerView v = Router.chooseReplica(t, 1000, moving, rotation).orElseThrow();
+            assertThat(readings).as("rotation %d", rotation).containsOnly(
+                    Map.entry("r1", 1), Map.entry("r2", 1), Map.entry("r3", 1));
+            counts.merge(v.name(), 1, Integer::sum);
+        }
+        assertThat(counts).containsOnly(Map.entry("r1", 1), Map.entry("r2", 2), Map.entry("r3", 1));
+    }
+
+    @Test
+    void tiesSplitByWeightBeyondSixtyFourServers() {
+        // Past 64 positions the tie is found by a second pass rather than a bit mask.
+        java.util.List<ServerView> servers = new java.util.ArrayList<>();
+        servers.add(source("src"));
+        for (int i = 0; i < 70; i++) {
+            servers.add(i == 68 ? replica("r" + i, 0, 3) : i % 2 == 0 ? replica("r" + i, 5000) : replica("r" + i, 0));
+        }
+        f.topology = new TopologySnapshot(1, servers);
+        Map<String, Integer> counts = count(3800);
+        // 35 eligible of weight 1 (the odd positions), and r68 of weight 3: 38 shares of 100 reads.
+        assertThat(counts).hasSize(36).containsEntry("r68", 300).containsEntry("r69", 100).containsEntry("r1", 100)
+                .doesNotContainKey("r0");
+    }
+
+    @Test
     void choiceIsDeterministicForTheSameInputs() {
         TopologySnapshot t = topology(source("src"), replica("r1", 0), replica("r2", 0), replica("r3", 0));
         for (long rotation = 0; rotation < 30; rotation++) {
