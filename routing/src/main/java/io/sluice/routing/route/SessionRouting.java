@@ -13,6 +13,7 @@ import io.sluice.routing.route.RouteDecision.ToServer;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -86,6 +87,8 @@ public final class SessionRouting {
     private Classification pending;
     private ToServer pendingDecision;
     private final int[] pinsBeforePending = new int[PINS.length];
+    /** Whether {@link #pending} acquires or releases a pin: only then are {@link #pins} saved and restored. */
+    private boolean pendingPins;
 
     /**
      * A fresh session: autocommit on, no transaction, no pins.
@@ -278,11 +281,15 @@ public final class SessionRouting {
         if (decision.replica()) {
             rotation++;
         }
-        System.arraycopy(pins, 0, pinsBeforePending, 0, pins.length);
-        for (ClassifiedStatement s : c.statements()) {
-            for (PinChange p : s.pins()) {
-                if (p.action() == PinChange.Action.ACQUIRE) {
-                    pins[p.pin().ordinal()]++;
+        // Most statements touch no pin: then there is nothing to save now or to restore when they end.
+        pendingPins = any(c, true);
+        if (pendingPins) {
+            System.arraycopy(pins, 0, pinsBeforePending, 0, pins.length);
+            for (ClassifiedStatement s : c.statements()) {
+                for (PinChange p : s.pins()) {
+                    if (p.action() == PinChange.Action.ACQUIRE) {
+                        pins[p.pin().ordinal()]++;
+                    }
                 }
             }
         }
@@ -299,8 +306,8 @@ public final class SessionRouting {
      * {@code SERVER_STATUS_IN_TRANS} and {@code SERVER_STATUS_AUTOCOMMIT} are taken as the truth.
      */
     public void onStatementDone(int serverStatus) {
-        done(ServerStatus.has(serverStatus, ServerStatus.IN_TRANS),
-                Optional.of(ServerStatus.has(serverStatus, ServerStatus.AUTOCOMMIT)));
+        done(ServerStatus.has(serverStatus, ServerStatus.IN_TRANS), true,
+                ServerStatus.has(serverStatus, ServerStatus.AUTOCOMMIT));
     }
 
     /**
@@ -308,7 +315,7 @@ public final class SessionRouting {
      * the statements ({@code SET autocommit = <not a literal>} counts as off, which keeps the session on the source).
      */
     public void onStatementDone(boolean inTransaction) {
-        done(inTransaction, Optional.empty());
+        done(inTransaction, false, false);
     }
 
     /**
@@ -342,23 +349,36 @@ public final class SessionRouting {
 
     // ---- internals ----
 
-    private void done(boolean inTransaction, Optional<Boolean> serverAutocommit) {
+    /**
+     * The statement in flight ended well: its pins and session effects apply, then what the server reported.
+     *
+     * @param autocommitKnown whether the server reported its autocommit flag, {@code serverAutocommit}
+     */
+    private void done(boolean inTransaction, boolean autocommitKnown, boolean serverAutocommit) {
         if (pending != null) {
-            System.arraycopy(pinsBeforePending, 0, pins, 0, pins.length);
-            for (ClassifiedStatement s : pending.statements()) {
-                for (PinChange p : s.pins()) {
-                    apply(p);
+            if (pendingPins) {
+                System.arraycopy(pinsBeforePending, 0, pins, 0, pins.length);
+                for (ClassifiedStatement s : pending.statements()) {
+                    for (PinChange p : s.pins()) {
+                        apply(p);
+                    }
                 }
-                for (SessionEffect e : s.session()) {
-                    if (e instanceof SessionEffect.SetAutocommit a) {
-                        autocommit = a.enabled();
-                    } else if (e instanceof SessionEffect.SetVariables v && v.names().contains("autocommit")) {
-                        autocommit = false;   // a value we cannot read: assume a transaction may open
+            }
+            if (any(pending, false)) {
+                for (ClassifiedStatement s : pending.statements()) {
+                    for (SessionEffect e : s.session()) {
+                        if (e instanceof SessionEffect.SetAutocommit a) {
+                            autocommit = a.enabled();
+                        } else if (e instanceof SessionEffect.SetVariables v && v.names().contains("autocommit")) {
+                            autocommit = false;   // a value we cannot read: assume a transaction may open
+                        }
                     }
                 }
             }
         }
-        serverAutocommit.ifPresent(a -> autocommit = a);
+        if (autocommitKnown) {
+            autocommit = serverAutocommit;
+        }
         if (!inTransaction) {
             transactionServer = null;
         } else if (transactionServer == null) {
@@ -370,6 +390,18 @@ public final class SessionRouting {
         }
         pending = null;
         pendingDecision = null;
+    }
+
+    /** Whether a statement of {@code c} changes a pin ({@code pins}), or else has a session effect. */
+    private static boolean any(Classification c, boolean pins) {
+        List<ClassifiedStatement> statements = c.statements();
+        for (int i = 0; i < statements.size(); i++) {
+            ClassifiedStatement s = statements.get(i);
+            if (!(pins ? s.pins() : s.session()).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void apply(PinChange p) {
