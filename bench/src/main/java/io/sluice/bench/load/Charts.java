@@ -85,24 +85,34 @@ final class Charts {
     private static CategoryChart connections(ResultTable table) {
         CategoryChart chart = base("Sluice, idle client connections", "KiB per connection");
         List<String> categories = new ArrayList<>();
-        List<Double> heap = new ArrayList<>();
-        List<Double> rss = new ArrayList<>();
         for (ResultTable.Row r : table.rows()) {
-            ResultTable.Cell c = r.cells().get(Target.SLUICE);
-            if (r.metric().equals(Metric.HEAP_PER_CONN) && c != null) {
+            if (r.metric().equals(Metric.HEAP_PER_CONN) && r.cells().get(Target.SLUICE) != null) {
                 categories.add(r.scenario());
-                heap.add(c.median());
-                ResultTable.Cell rc = table.cell(r.scenario(), Metric.RSS_PER_CONN, Target.SLUICE);
-                rss.add(rc == null ? 0.0 : rc.median());
             }
         }
         if (categories.isEmpty()) {
-            categories.add("(not measured)");
-            heap.add(0.0);
-            rss.add(0.0);
+            chart.addSeries("heap", List.of("(not measured)"), List.of(0.0));
+            return chart;
         }
-        chart.addSeries("heap", categories, heap);
-        chart.addSeries("RSS", categories, rss);
+        // sluice-base's bars beside Sluice's when it held connections too (a run comparing builds or JVMs).
+        for (Target t : List.of(Target.SLUICE, Target.SLUICE_BASE)) {
+            List<Double> heap = new ArrayList<>();
+            List<Double> rss = new ArrayList<>();
+            boolean any = false;
+            for (String scenario : categories) {
+                ResultTable.Cell hc = table.cell(scenario, Metric.HEAP_PER_CONN, t);
+                ResultTable.Cell rc = table.cell(scenario, Metric.RSS_PER_CONN, t);
+                any |= hc != null;
+                heap.add(hc == null ? null : hc.median());
+                rss.add(rc == null ? null : rc.median());
+            }
+            if (!any) {
+                continue;
+            }
+            String prefix = t == Target.SLUICE ? "" : t.label + " ";
+            chart.addSeries(prefix + "heap", categories, heap);
+            chart.addSeries(prefix + "RSS", categories, rss);
+        }
         return chart;
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.bench.load;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +12,8 @@ import java.util.List;
  */
 record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds, int jitWarmupSeconds, int rate,
                       List<Integer> connections, String clientCpus, String proxyCpus, Path resultsDir, Path sluiceJar,
-                      List<String> sluiceJvmOptions, Path compareJar) {
+                      List<String> sluiceJvmOptions, Path compareJar, String sluiceJava, String compareJava,
+                      List<String> compareJvmOptions) {
 
     static final String USAGE = """
             usage: bench/run [options]
@@ -31,10 +33,16 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
               --results DIR         where results go (default bench/results)
               --sluice-jar FILE     (default proxy-core/target/sluice.jar)
               --sluice-jvm OPTS     JVM options for Sluice and the Netty relay, space-separated (default none)
+              --sluice-java FILE    the java launcher for Sluice and the Netty relay (default: java on PATH);
+                                    jcmd and jstat beside it measure Sluice's heap
               --compare-jar FILE    another build of Sluice (say, main's) run beside this one as the target
                                     sluice-base in every throughput and fixed-rate workload, taking turns with
                                     the others; the table adds its column and sluice/sluice-base (about 5
                                     minutes more: a full run took 18.5 minutes)
+              --compare-java FILE   sluice-base runs on this java launcher instead (the same build, when
+                                    --compare-jar is not given: compares two JVMs)
+              --compare-jvm OPTS    sluice-base's JVM options instead of --sluice-jvm's (the same build, when
+                                    --compare-jar is not given: compares two JVM settings)
             """;
 
     static HarnessOptions parse(String[] args) {
@@ -51,6 +59,9 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
         Path jar = Path.of("proxy-core/target/sluice.jar");
         List<String> jvm = List.of();
         Path compare = null;
+        String java = "java";
+        String compareJava = null;
+        List<String> compareJvm = null;
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -59,7 +70,8 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                 case "--quick" -> quick = true;
                 case "-h", "--help" -> throw new UsageException(USAGE);
                 case "--rounds", "--seconds", "--warmup", "--jit-warmup", "--rate", "--connections", "--client-cpus", "--proxy-cpus",
-                        "--results", "--sluice-jar", "--sluice-jvm", "--compare-jar" -> {
+                        "--results", "--sluice-jar", "--sluice-jvm", "--compare-jar", "--sluice-java", "--compare-java",
+                        "--compare-jvm" -> {
                     if (v == null) {
                         problems.add(a + " needs a value");
                         continue;
@@ -79,7 +91,10 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                             case "--results" -> results = Path.of(v);
                             case "--sluice-jar" -> jar = Path.of(v);
                             case "--compare-jar" -> compare = Path.of(v);
-                            case "--sluice-jvm" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
+                            case "--sluice-jvm" -> jvm = words(v);
+                            case "--sluice-java" -> java = launcher(v);
+                            case "--compare-java" -> compareJava = launcher(v);
+                            case "--compare-jvm" -> compareJvm = words(v);
                             default -> throw new IllegalStateException(a);
                         }
                     } catch (IllegalArgumentException e) {
@@ -94,7 +109,42 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
         }
         return new HarnessOptions(quick, rounds != null ? rounds : quick ? 1 : 3, seconds != null ? seconds : quick ? 5 : 10,
                 warmup != null ? warmup : quick ? 2 : 3, jitWarmup != null ? jitWarmup : quick ? 6 : 24, rate,
-                connections, clientCpus, proxyCpus, results, jar, jvm, compare);
+                connections, clientCpus, proxyCpus, results, jar, jvm, compare, java, compareJava, compareJvm);
+    }
+
+    /** True when a second Sluice, sluice-base, runs beside the first: another build, another JVM, or both. */
+    boolean compares() {
+        return compareJar != null || compareJava != null || compareJvmOptions != null;
+    }
+
+    /** sluice-base's jar: {@code --compare-jar}, else the same build as Sluice's. */
+    Path baseJar() {
+        return compareJar != null ? compareJar : sluiceJar;
+    }
+
+    /** sluice-base's java launcher: {@code --compare-java}, else Sluice's. */
+    String baseJava() {
+        return compareJava != null ? compareJava : sluiceJava;
+    }
+
+    /** sluice-base's JVM options: {@code --compare-jvm}, else Sluice's. */
+    List<String> baseJvmOptions() {
+        return compareJvmOptions != null ? compareJvmOptions : sluiceJvmOptions;
+    }
+
+    private static List<String> words(String v) {
+        return v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
+    }
+
+    /** A java launcher given as a path must be an executable file; a bare name is looked up on PATH. */
+    private static String launcher(String v) {
+        if (v.isBlank()) {
+            throw new IllegalArgumentException("must name a java launcher");
+        }
+        if (v.contains("/") && !Files.isExecutable(Path.of(v))) {
+            throw new IllegalArgumentException(v + " is not an executable file");
+        }
+        return v;
     }
 
     private static int positive(String option, String v) {

@@ -46,9 +46,10 @@ import java.util.Map;
  *       {@code SET sluice_causal_wait = 0} (a replica known to have committed the row, else the source at once), and
  *       through Sluice with the read sent to the source.</li>
  * </ol>
- * With {@code --compare-jar}, a second Sluice process from that jar ({@link Target#SLUICE_BASE}) stands beside the
- * first, configured alike and pinned alike, and takes its turn in every throughput and fixed-rate workload: an A/B of
- * two builds within one run, where two separate runs would also compare the machine's drift between them.
+ * With {@code --compare-jar}, {@code --compare-java} or {@code --compare-jvm}, a second Sluice process
+ * ({@link Target#SLUICE_BASE}) stands beside the first: another build, or the same build on another JVM or with other
+ * JVM options. It is configured alike and pinned alike, and takes its turn in every throughput and fixed-rate
+ * workload: an A/B within one run, where two separate runs would also compare the machine's drift between them.
  * The table is printed and written under {@code bench/results/<time>/} as text, CSV and a PNG chart, with every
  * run in {@code runs.csv} and the machine's details in {@code environment.txt}.
  */
@@ -149,13 +150,13 @@ public final class LoadHarness {
         servers = cluster.servers();
         replicas = servers.stream().filter(s -> s != source).map(SandboxServer::address).toList();
         List<String> backends = servers.stream().map(SandboxServer::address).toList();
-        sluice = ProxyProcess.sluice(opts.sluiceJar(), opts.sluiceJvmOptions(), opts.proxyCpus(), work,
+        sluice = ProxyProcess.sluice(opts.sluiceJava(), opts.sluiceJar(), opts.sluiceJvmOptions(), opts.proxyCpus(), work,
                 Math.max(10_000, maxConnections + 100), backends,
                 SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password());
         toClose.push(sluice);
         ProxyProcess haproxy = ProxyProcess.haproxy(opts.proxyCpus(), work, source.address());
         toClose.push(haproxy);
-        ProxyProcess relay = ProxyProcess.nettyRelay(opts.sluiceJvmOptions(), opts.proxyCpus(), work, source.address());
+        ProxyProcess relay = ProxyProcess.nettyRelay(opts.sluiceJava(), opts.sluiceJvmOptions(), opts.proxyCpus(), work, source.address());
         toClose.push(relay);
         ports.put(Target.DIRECT, source.port());
         ports.put(Target.HAPROXY, haproxy.port());
@@ -168,20 +169,21 @@ public final class LoadHarness {
         proxies.put(Target.SLUICE_SOURCE, sluice);
         log("source %s, haproxy 127.0.0.1:%d (pid %d), netty relay 127.0.0.1:%d (pid %d), sluice 127.0.0.1:%d (pid %d)",
                 source.address(), haproxy.port(), haproxy.pid(), relay.port(), relay.pid(), sluice.port(), sluice.pid());
-        if (opts.compareJar() != null) {
+        if (opts.compares()) {
             Path baseWork = work.resolve("base");
             try {
                 Files.createDirectories(baseWork);
             } catch (IOException e) {
                 throw new HarnessException("cannot create " + baseWork + ": " + e.getMessage(), e);
             }
-            ProxyProcess base = ProxyProcess.sluice(opts.compareJar(), opts.sluiceJvmOptions(), opts.proxyCpus(),
+            ProxyProcess base = ProxyProcess.sluice(opts.baseJava(), opts.baseJar(), opts.baseJvmOptions(), opts.proxyCpus(),
                     baseWork, Math.max(10_000, maxConnections + 100), backends,
                     SandboxAccounts.MONITOR.user(), SandboxAccounts.MONITOR.password());
             toClose.push(base);
             ports.put(Target.SLUICE_BASE, base.port());
             proxies.put(Target.SLUICE_BASE, base);
-            log("sluice-base (%s) 127.0.0.1:%d (pid %d)", opts.compareJar(), base.port(), base.pid());
+            log("sluice-base (%s on %s %s) 127.0.0.1:%d (pid %d)", opts.baseJar(), opts.baseJava(),
+                    String.join(" ", opts.baseJvmOptions()), base.port(), base.pid());
         }
 
         log("preparing sbtest (%d tables of %d rows) on the source", Sysbench.TABLES, Sysbench.TABLE_SIZE);
@@ -426,53 +428,62 @@ public final class LoadHarness {
     }
 
     /**
-     * N idle clients held through Sluice. Sluice needs a descriptor per client plus whatever backend connections
-     * they cost, all under its {@code ulimit -n}; the first level tells how many backends a client costs, and the
-     * larger levels are capped to fit (noted in the table).
+     * N idle clients held through Sluice, and through sluice-base when there is one (its heap per connection is what
+     * another JVM or build changes most surely). Sluice needs a descriptor per client plus whatever backend
+     * connections they cost, all under its {@code ulimit -n}; the first level tells how many backends a client costs,
+     * and the larger levels are capped to fit (noted in the table).
      */
     private void measureConnections() {
+        measureConnections(Target.SLUICE, sluice, opts.sluiceJava());
+        ProxyProcess base = proxies.get(Target.SLUICE_BASE);
+        if (base != null) {
+            measureConnections(Target.SLUICE_BASE, base, opts.baseJava());
+        }
+    }
+
+    private void measureConnections(Target target, ProxyProcess proxy, String java) {
         double backendsPerClient = 1.0;
         for (int requested : opts.connections()) {
             String scenario = "idle conns " + requested;
-            long limit = ProcStats.maxOpenFiles(sluice.pid());
-            int used = ProcStats.openFiles(sluice.pid());
+            long limit = ProcStats.maxOpenFiles(proxy.pid());
+            int used = ProcStats.openFiles(proxy.pid());
             long self = ProcessHandle.current().pid();
             long selfRoom = ProcStats.maxOpenFiles(self) - ProcStats.openFiles(self) - 64;
             int cap = (int) Math.min(selfRoom, (long) ((limit - used - 64) / (1 + backendsPerClient)));
             int n = Math.min(requested, cap);
             if (n < requested) {
                 table.note(scenario, Metric.OPENED, String.format(Locale.ROOT,
-                        "capped at %d: ulimit -n is %d and each client costs %.2f backend connections", n, limit,
-                        backendsPerClient));
+                        "%s capped at %d: ulimit -n is %d and each client costs %.2f backend connections",
+                        target.label, n, limit, backendsPerClient));
             }
             long threadsBefore = threadsConnected();
-            double heapBefore = ProcStats.heapUsedAfterGcKib(sluice.pid());
-            long rssBefore = ProcStats.rssKib(sluice.pid());
+            double heapBefore = ProcStats.heapUsedAfterGcKib(proxy.pid(), java);
+            long rssBefore = ProcStats.rssKib(proxy.pid());
             long t0 = System.nanoTime();
-            try (IdleConnections conns = IdleConnections.open(sluice.port(), n, 8)) {
+            try (IdleConnections conns = IdleConnections.open(proxy.port(), n, 8)) {
                 Duration took = ProxyProcess.since(t0);
                 long threadsAfter = awaitSteadyThreads();
-                double heapAfter = ProcStats.heapUsedAfterGcKib(sluice.pid());
-                long rssAfter = ProcStats.rssKib(sluice.pid());
+                double heapAfter = ProcStats.heapUsedAfterGcKib(proxy.pid(), java);
+                long rssAfter = ProcStats.rssKib(proxy.pid());
                 int held = conns.opened();
                 if (conns.failures() > 0) {
-                    table.note(scenario, Metric.OPENED, conns.failures() + " logins failed, first: " + conns.firstFailure());
+                    table.note(scenario, Metric.OPENED, target.label + ": " + conns.failures()
+                            + " logins failed, first: " + conns.firstFailure());
                 }
-                table.add(scenario, Metric.OPENED, "", Target.SLUICE, held);
+                table.add(scenario, Metric.OPENED, "", target, held);
                 if (held > 0) {
-                    table.add(scenario, Metric.HEAP_PER_CONN, "KiB", Target.SLUICE, (heapAfter - heapBefore) / held);
-                    table.add(scenario, Metric.RSS_PER_CONN, "KiB", Target.SLUICE, (rssAfter - rssBefore) / (double) held);
-                    table.add(scenario, Metric.BACKENDS, "", Target.SLUICE, threadsAfter - threadsBefore);
+                    table.add(scenario, Metric.HEAP_PER_CONN, "KiB", target, (heapAfter - heapBefore) / held);
+                    table.add(scenario, Metric.RSS_PER_CONN, "KiB", target, (rssAfter - rssBefore) / (double) held);
+                    table.add(scenario, Metric.BACKENDS, "", target, threadsAfter - threadsBefore);
                     backendsPerClient = Math.max(0.0, (threadsAfter - threadsBefore) / (double) held);
                 }
-                log("%s: %d held (%d failed) in %d ms; heap +%.0f KiB, RSS +%d KiB, source Threads_connected +%d",
-                        scenario, held, conns.failures(), took.toMillis(), heapAfter - heapBefore, rssAfter - rssBefore,
-                        threadsAfter - threadsBefore);
+                log("%s %s: %d held (%d failed) in %d ms; heap +%.0f KiB, RSS +%d KiB, source Threads_connected +%d",
+                        scenario, target.label, held, conns.failures(), took.toMillis(), heapAfter - heapBefore,
+                        rssAfter - rssBefore, threadsAfter - threadsBefore);
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (threadsConnected() > threadsBefore + 2 && System.nanoTime() < deadline) {
-                ProxyProcess.pause(500);
-            }
+            // Backend connections a level opened stay pooled in Sluice (the next level's "before" counts them):
+            // wait only until the count stops moving, not for it to fall back.
+            awaitSteadyThreads();
         }
     }
 
@@ -508,10 +519,22 @@ public final class LoadHarness {
         sb.append("server: ").append(source.serverVersion()).append('\n');
         sb.append("sysbench: ").append(Commands.run(List.of("sysbench", "--version"), Duration.ofSeconds(5)).output().trim()).append('\n');
         sb.append("haproxy: ").append(Commands.run(List.of("haproxy", "-v"), Duration.ofSeconds(5)).output().split("\n")[0]).append('\n');
-        sb.append("java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
+        sb.append("java (the harness): ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.version")).append('\n');
+        sb.append("java (sluice, netty-relay): ").append(javaVersion(opts.sluiceJava())).append('\n');
+        if (opts.compares()) {
+            sb.append("java (sluice-base): ").append(javaVersion(opts.baseJava())).append('\n');
+        }
         sb.append("kernel: ").append(Commands.run(List.of("uname", "-sr"), Duration.ofSeconds(5)).output().trim()).append('\n');
         sb.append("duration: ").append(ProxyProcess.since(start).withNanos(0)).append('\n');
         return sb.toString();
+    }
+
+    /** The first line {@code java -version} prints: the JVM a proxy ran on. */
+    private static String javaVersion(String java) {
+        Commands.Result r = Commands.run(List.of(java, "-version"), Duration.ofSeconds(20));
+        String first = r.output().strip().split("\n")[0];
+        return r.exitCode() == 0 ? java + ": " + first : java + ": cannot run (" + first + ")";
     }
 
     private void closeAll() {

@@ -128,11 +128,12 @@ final class ProcStats {
 
     /**
      * Heap in use, in KiB, after a full GC ({@code jcmd GC.run}), from {@code jstat -gc}: survivor, eden and old
-     * "used" columns, which every collector reports.
+     * "used" columns, which every collector reports. The tools are the JDK's that runs the process ({@code java},
+     * its launcher): jstat reads the JVM's performance data, whose layout is the JVM's own.
      */
-    static double heapUsedAfterGcKib(long pid) {
-        Commands.runOk(List.of("jcmd", Long.toString(pid), "GC.run"), Duration.ofSeconds(60));
-        String[] lines = Commands.runOk(List.of("jstat", "-gc", Long.toString(pid)), Duration.ofSeconds(30))
+    static double heapUsedAfterGcKib(long pid, String java) {
+        Commands.runOk(List.of(jdkTool(java, "jcmd"), Long.toString(pid), "GC.run"), Duration.ofSeconds(60));
+        String[] lines = Commands.runOk(List.of(jdkTool(java, "jstat"), "-gc", Long.toString(pid)), Duration.ofSeconds(30))
                 .trim().split("\n");
         String[] header = lines[0].trim().split("\\s+");
         String[] values = lines[lines.length - 1].trim().split("\\s+");
@@ -143,6 +144,17 @@ final class ProcStats {
             }
         }
         return used;
+    }
+
+    /** {@code tool} beside the java launcher {@code java} when that is a path and the tool is there; else from PATH. */
+    static String jdkTool(String java, String tool) {
+        if (java.contains("/")) {
+            Path beside = Path.of(java).resolveSibling(tool);
+            if (Files.isExecutable(beside)) {
+                return beside.toString();
+            }
+        }
+        return tool;
     }
 
     static String loadAverage() {

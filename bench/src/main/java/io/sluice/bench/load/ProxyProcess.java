@@ -36,7 +36,7 @@ final class ProxyProcess implements AutoCloseable {
      * Sluice in front of the cluster, the first backend the source (today it takes all traffic), with the app
      * account and the monitor account so it also loads the source's mysql.user.
      */
-    static ProxyProcess sluice(Path jar, List<String> jvmOptions, String cpus, Path workDir, int maxConnections,
+    static ProxyProcess sluice(String java, Path jar, List<String> jvmOptions, String cpus, Path workDir, int maxConnections,
                                List<String> backends, String monitorUser, String monitorPassword) {
         int port = freePort();
         SluiceAdmin admin = new SluiceAdmin(freePort(), "admin", "bench-" + Long.toHexString(System.nanoTime()));
@@ -56,7 +56,7 @@ final class ProxyProcess implements AutoCloseable {
         // Not the default port: another Sluice (--compare-jar, or one the user runs) may hold it.
         yaml.append("metrics:\n  listen: 127.0.0.1:").append(freePort()).append('\n');
         Path config = write(workDir.resolve("sluice.yaml"), yaml.toString());
-        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, "java"));
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, java));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
         return start("sluice", cmd, port, workDir.resolve("sluice.log"), admin);
@@ -88,9 +88,9 @@ final class ProxyProcess implements AutoCloseable {
      * {@link NettyRelay} in front of the source, from the harness's own jar, with the JVM options Sluice gets: the
      * floor of any proxy on Sluice's transport.
      */
-    static ProxyProcess nettyRelay(List<String> jvmOptions, String cpus, Path workDir, String source) {
+    static ProxyProcess nettyRelay(String java, List<String> jvmOptions, String cpus, Path workDir, String source) {
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, "java"));
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, java));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyRelay.class.getName(),
                 Integer.toString(port), source));
