@@ -62,7 +62,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.function.Function;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -267,7 +266,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             clientAddress = isa;
         }
         if (clientAddress != null) {
-            clientHost = clientAddress.getAddress().getHostAddress();
+            // Interned, like the names below: an application's thousand idle connections come from a few hosts.
+            clientHost = clientAddress.getAddress().getHostAddress().intern();
         }
         if (!services.registry().register(id, this)) {
             meter.refused();
@@ -431,12 +431,11 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
             TlsUpgrade.begin(ctx, services.clientTls(), decoder);
             return;
         }
-        user = response.username();
+        user = response.username().intern();
         phase(Phase.AUTHENTICATING);
-        Map<String, String> attrs = new LinkedHashMap<>(response.attributes());
-        attrs.put("_sluice_client", clientHost);
-        changeLogin(new BackendLogin(user, null, null, response.database(), clientCaps.without(Capability.SSL),
-                response.characterSet(), attrs));
+        String database = response.database() == null ? null : response.database().intern();
+        changeLogin(new BackendLogin(user, null, null, database, clientCaps.without(Capability.SSL),
+                response.characterSet(), ConnectAttributes.of(response.attributes(), clientHost)));
         authenticator = newAuthenticator();
         authenticator.start(user, clientCaps.pluginAuth() ? response.authPluginName() : NativePassword.PLUGIN,
                 response.authResponse());
