@@ -13,7 +13,7 @@ import java.util.List;
 record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds, int jitWarmupSeconds, int rate,
                       List<Integer> connections, String clientCpus, String proxyCpus, Path resultsDir, Path sluiceJar,
                       List<String> sluiceJvmOptions, Path compareJar, String sluiceJava, String compareJava,
-                      List<String> compareJvmOptions) {
+                      List<String> compareJvmOptions, boolean textProtocol) {
 
     static final String USAGE = """
             usage: bench/run [options]
@@ -43,6 +43,10 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
                                     --compare-jar is not given: compares two JVMs)
               --compare-jvm OPTS    sluice-base's JVM options instead of --sluice-jvm's (the same build, when
                                     --compare-jar is not given: compares two JVM settings)
+              --text-protocol       sysbench sends its statements as text (--db-ps-mode=disable), as most
+                                    drivers do by default (Connector/J without useServerPrepStmts, PHP's PDO),
+                                    so Sluice lexes and classifies every statement; by default sysbench uses
+                                    server-side prepared statements, classified once, when prepared
             """;
 
     static HarnessOptions parse(String[] args) {
@@ -62,12 +66,14 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
         String java = "java";
         String compareJava = null;
         List<String> compareJvm = null;
+        boolean text = false;
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (a) {
                 case "--quick" -> quick = true;
+                case "--text-protocol" -> text = true;
                 case "-h", "--help" -> throw new UsageException(USAGE);
                 case "--rounds", "--seconds", "--warmup", "--jit-warmup", "--rate", "--connections", "--client-cpus", "--proxy-cpus",
                         "--results", "--sluice-jar", "--sluice-jvm", "--compare-jar", "--sluice-java", "--compare-java",
@@ -109,7 +115,7 @@ record HarnessOptions(boolean quick, int rounds, int seconds, int warmupSeconds,
         }
         return new HarnessOptions(quick, rounds != null ? rounds : quick ? 1 : 3, seconds != null ? seconds : quick ? 5 : 10,
                 warmup != null ? warmup : quick ? 2 : 3, jitWarmup != null ? jitWarmup : quick ? 6 : 24, rate,
-                connections, clientCpus, proxyCpus, results, jar, jvm, compare, java, compareJava, compareJvm);
+                connections, clientCpus, proxyCpus, results, jar, jvm, compare, java, compareJava, compareJvm, text);
     }
 
     /** True when a second Sluice, sluice-base, runs beside the first: another build, another JVM, or both. */

@@ -88,7 +88,7 @@ public final class LoadHarness {
 
     private LoadHarness(HarnessOptions opts) {
         this.opts = opts;
-        this.sysbench = new Sysbench(opts.clientCpus());
+        this.sysbench = new Sysbench(opts.clientCpus(), opts.textProtocol());
     }
 
     public static void main(String[] args) {
@@ -129,7 +129,8 @@ public final class LoadHarness {
         if (opts.compareJar() != null && !Files.isRegularFile(opts.compareJar())) {
             throw new HarnessException(opts.compareJar() + " (--compare-jar) not found");
         }
-        Path out = opts.resultsDir().resolve(LocalDateTime.now().format(STAMP) + (opts.quick() ? "-quick" : ""));
+        Path out = opts.resultsDir().resolve(LocalDateTime.now().format(STAMP) + (opts.quick() ? "-quick" : "")
+                + (opts.textProtocol() ? "-text" : ""));
         Path work;
         try {
             Files.createDirectories(out);
@@ -138,8 +139,9 @@ public final class LoadHarness {
             throw new HarnessException("cannot create directories: " + e.getMessage(), e);
         }
         String loadBefore = ProcStats.loadAverage();
-        log("rounds %d x %d s (warm-up %d s, discarded), sysbench on CPUs %s, proxies on CPUs %s, servers unpinned; load %s",
-                opts.rounds(), opts.seconds(), opts.warmupSeconds(), opts.clientCpus(), opts.proxyCpus(), loadBefore);
+        log("rounds %d x %d s (warm-up %d s, discarded), sysbench on CPUs %s, proxies on CPUs %s, servers unpinned, "
+                        + "statements %s; load %s", opts.rounds(), opts.seconds(), opts.warmupSeconds(), opts.clientCpus(),
+                opts.proxyCpus(), statements(), loadBefore);
 
         int maxConnections = opts.connections().stream().mapToInt(Integer::intValue).max().orElse(0);
         log("starting the sandbox cluster (1 source, 2 replicas)");
@@ -506,6 +508,11 @@ public final class LoadHarness {
         return last;
     }
 
+    private String statements() {
+        return opts.textProtocol() ? "as text (sysbench --db-ps-mode=disable): Sluice classifies each one"
+                : "server-side prepared (sysbench's default): Sluice classifies each text once, when prepared";
+    }
+
     private String environment(String loadBefore, String loadAfter, long start) {
         StringBuilder sb = new StringBuilder();
         sb.append("date: ").append(LocalDateTime.now()).append('\n');
@@ -513,6 +520,7 @@ public final class LoadHarness {
         sb.append("cpus online: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
         sb.append("placement: sysbench taskset -c ").append(opts.clientCpus()).append("; sluice and haproxy taskset -c ")
                 .append(opts.proxyCpus()).append("; mariadbd unpinned\n");
+        sb.append("statements: ").append(statements()).append('\n');
         sb.append("load average before: ").append(loadBefore).append("\nload average after: ").append(loadAfter).append('\n');
         sb.append(String.format(Locale.ROOT, "CPU stolen by the host over the run: %.1f%%%n",
                 100 * ProcStats.machineCpu().minus(machineAtStart).stealShare()));

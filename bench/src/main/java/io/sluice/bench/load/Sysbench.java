@@ -36,9 +36,12 @@ final class Sysbench {
     }
 
     private final String clientCpus;
+    private final boolean textProtocol;
 
-    Sysbench(String clientCpus) {
+    /** @param textProtocol statements as text ({@code --db-ps-mode=disable}) rather than server-side prepared */
+    Sysbench(String clientCpus, boolean textProtocol) {
         this.clientCpus = clientCpus;
+        this.textProtocol = textProtocol;
     }
 
     void prepare(int port) {
@@ -54,6 +57,9 @@ final class Sysbench {
         cmd.add("--time=" + seconds);
         cmd.add("--histogram=on");
         cmd.add("--percentile=99");
+        if (textProtocol) {
+            cmd.add("--db-ps-mode=disable");
+        }
         if (w.rate() > 0) {
             cmd.add("--rate=" + w.rate());
         }
