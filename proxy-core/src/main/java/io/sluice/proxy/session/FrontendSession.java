@@ -37,6 +37,7 @@ import io.sluice.protocol.track.TrackedOk;
 import io.sluice.proxy.auth.ClientAuthenticator;
 import io.sluice.proxy.backend.BackendConnection;
 import io.sluice.proxy.backend.BackendEndpoint;
+import io.sluice.proxy.backend.BackendProbe;
 import io.sluice.proxy.metrics.SessionMeter;
 import io.sluice.proxy.tls.TlsUpgrade;
 import io.sluice.protocol.message.StmtPrepareOk;
@@ -234,6 +235,10 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     private String retryLoss;
     /** How many times a read is sent again after losing its server: bounded, a dying cluster must not loop. */
     private static final int MAX_READ_RETRIES = 2;
+    /** Bound of the check that a server whose connection closed under a read is down (at most the connect timeout). */
+    private static final long DEATH_PROBE_MILLIS = 1000;
+    /** The link whose loss under a read {@link #retryIfServerDown} is asking about; null otherwise. */
+    private ServerLink probedLoss;
 
     public FrontendSession(SessionServices services, long id) {
         this(services, id, null);
@@ -2235,25 +2240,68 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
         dropLink(link);
         if (phase == Phase.IN_FLIGHT && ranHere && retryCopy != null && !responseForwarded && !discardingCommand
                 && retries < MAX_READ_RETRIES) {
-            retryElsewhere(link, reason);
+            retryIfServerDown(link, reason);
             return;
         }
         if (phase == Phase.IN_FLIGHT && (ranHere || link.internal != null || current == null)) {
-            if (retries > 0) {
-                meter.readRetry(false);
-                retries = 0;
-            }
-            releaseRetryCopy();
-            ErrPacket err = ErrPacket.of(ErrorCode.BACKEND_LOST, link.server + ": " + reason);
-            int seq = ranHere ? link.tracker.nextSequenceId() : 1;
-            phase(Phase.CLOSING);
-            writeErrAndClose(seq, err);
+            failInFlight(link, ranHere, link.server + ": " + reason);
         } else if (holdsState(link.server) || link.server.equals(services.routes().primary())) {
             // The connection to the source carries what the session is (and is what a KILL of the session
             // reaches): losing it ends the session, as the server ending a connection ends it for a client.
             // A replica's connection is only a reading path: it is reopened when next needed.
             close();
         }
+    }
+
+    /** The statement in flight ends with ERR 2013 saying {@code why}, and the session closes. */
+    private void failInFlight(ServerLink link, boolean ranHere, String why) {
+        if (retries > 0) {
+            meter.readRetry(false);
+            retries = 0;
+        }
+        releaseRetryCopy();
+        int seq = ranHere ? link.tracker.nextSequenceId() : 1;
+        phase(Phase.CLOSING);
+        writeErrAndClose(seq, ErrPacket.of(ErrorCode.BACKEND_LOST, why));
+    }
+
+    /**
+     * A connection running a read closed before any of the answer reached the client: whether its server died, or
+     * ended that one connection itself. A server that is up greets a new connection at once; then it was an
+     * operator's {@code KILL} (which MariaDB and MySQL carry out by closing the connection, with no error packet
+     * to tell it from a crash) or one of the server's own timeouts, and running the read again elsewhere would undo
+     * the kill: the client gets ERR 2013, as it would connected to the server directly. A server that refuses,
+     * closes first or stays silent for {@link #DEATH_PROBE_MILLIS} is taken for dead and the read moves
+     * ({@link #retryElsewhere}). The session stays in flight meanwhile; its client's next commands wait as they
+     * would for the answer.
+     */
+    private void retryIfServerDown(ServerLink link, String reason) {
+        BackendEndpoint endpoint;
+        try {
+            endpoint = services.routes().endpoint(link.server);
+        } catch (RuntimeException removed) {
+            retryElsewhere(link, reason); // removed by a reload meanwhile: it takes no more statements either way
+            return;
+        }
+        int bound = (int) Math.min(DEATH_PROBE_MILLIS, services.connectTimeout().toMillis());
+        probedLoss = link;
+        BackendProbe.answers(channel.eventLoop(), services.backendChannelType(), endpoint, bound)
+                .thenAccept(up -> channel.eventLoop().execute(() -> {
+                    if (probedLoss != link || phase != Phase.IN_FLIGHT || retryCopy == null) {
+                        return; // the client went away (or the session was closed) while the server was asked
+                    }
+                    probedLoss = null;
+                    if (up) {
+                        log.info("conn {}: lost {} ({}), but {} is up and greets new connections: it ended this one"
+                                + " itself (a KILL, or one of its timeouts); the read is not run again", id, link,
+                                reason, link.server);
+                        failInFlight(link, true, link.server + ": " + reason + "; the server is up, so it ended"
+                                + " the connection itself (a KILL, or one of its timeouts), and the read is not run"
+                                + " again");
+                    } else {
+                        retryElsewhere(link, reason);
+                    }
+                }));
     }
 
     /**

@@ -63,6 +63,40 @@ class ReadRetryTest {
         }
     }
 
+    /**
+     * An operator's {@code KILL} of the connection running a read: MariaDB closes it without an error packet, as a
+     * crash would, but the server is up. Running the read again on another server would undo the kill; the client
+     * gets the lost-connection error instead, as it would connected to the server directly. Before Sluice asked
+     * whether the server was up, the read ran again on the source and answered.
+     */
+    @Test
+    @FreshCluster(replicas = 1)
+    void aReadWhoseConnectionAnOperatorKillsIsNotRunAgain(SandboxCluster cluster) throws Exception {
+        SandboxServer replica = cluster.replica(1);
+        try (SluiceFixture sluice = SluiceFixture.splitting(cluster, RoutingConfig.defaults());
+             Connection c = connect(sluice); Statement s = c.createStatement()) {
+            awaitReadsOn(s, replica);
+
+            CompletableFuture<Long> read = slowRead(s, SLOW_READ);
+            awaitSleeping(replica);
+            String thread = replica.queryValue(
+                    "SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'");
+            replica.execute("KILL CONNECTION " + thread);
+
+            assertLost(read, replica.name());
+            assertThatThrownBy(() -> read.get()).cause()
+                    .hasMessageContaining("the server is up, so it ended the connection itself");
+            assertThat(sluice.sluice().metrics().readRetries(true)).isZero();
+            assertThat(sluice.sluice().metrics().readRetries(false)).isZero();
+            assertThat(cluster.source().queryValue("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                    + " WHERE INFO = '" + SLOW_READ + "'")).as("the read running on the source").isEqualTo("0");
+            // The replica was not at fault: a new session reads there.
+            try (Connection again = connect(sluice); Statement s2 = again.createStatement()) {
+                awaitReadsOn(s2, replica);
+            }
+        }
+    }
+
     @Test
     @FreshCluster(replicas = 1)
     void aPreparedReadIsPreparedAgainOnTheServerItRetriesOn(SandboxCluster cluster) throws Exception {
