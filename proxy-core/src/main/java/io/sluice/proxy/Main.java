@@ -30,6 +30,7 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         quietLeakDetection();
+        routeJavaUtilLogging();
         int code = new CommandLine(new Main()).execute(args);
         if (code != 0) {
             System.exit(code);
@@ -54,6 +55,17 @@ public final class Main implements Callable<Integer> {
      * under oltp_point_select. The test suite runs every buffer under paranoid detection instead, so production
      * runs without it; {@code -Dio.netty.leakDetection.level=simple} (or advanced, paranoid) brings it back.
      */
+    /**
+     * mysql-binlog-connector-java logs through {@code java.util.logging}, which would print its own two-line format
+     * to stderr beside Sluice's log and ignore logback's levels ({@code com.github.shyiko} at WARN). Its records go
+     * to SLF4J instead; logback's {@code LevelChangePropagator} keeps the JUL levels in step, so records below the
+     * configured level are not even created.
+     */
+    static void routeJavaUtilLogging() {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
+
     static void quietLeakDetection() {
         if (System.getProperty("io.netty.leakDetection.level") == null
                 && System.getProperty("io.netty.leakDetectionLevel") == null) {

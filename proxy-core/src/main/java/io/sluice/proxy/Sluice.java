@@ -488,6 +488,9 @@ public final class Sluice implements AutoCloseable {
             } else if (tracker.executed(b.name()).isEmpty()) {
                 log.info("GTID tracker: {} has executed no GTID yet (mode {}); if its binlog or GTIDs are off, writes"
                         + " there carry no GTID and session/global reads fall back to the lag budget", b.name(), mode);
+            } else if (mode == GtidTracker.Mode.DOWN) {
+                log.info("GTID tracker: {} at {} (seeded; its binlog stream still connecting)", b.name(),
+                        tracker.executed(b.name()));
             } else {
                 log.info("GTID tracker: {} at {} (mode {})", b.name(), tracker.executed(b.name()), mode);
             }

@@ -67,6 +67,11 @@ class DemoTest {
                     assertThat(roles).containsExactlyInAnyOrder("source=source", "replica1=replica", "replica2=replica");
                 }
             });
+            // The binlog client logs through java.util.logging. Its records go through Sluice's log, in its format and
+            // at its levels (com.github.shyiko at WARN), not as JUL's own "INFO: Connected to ..." pairs of lines.
+            assertThat(demo.output()).as("output:\n%s", demo)
+                    .noneMatch(l -> l.matches("(SEVERE|WARNING|INFO|CONFIG|FINE): .*"))
+                    .noneMatch(l -> l.contains("com.github.shyiko.mysql.binlog.BinaryLogClient connect"));
 
             demo.signal("TERM");
             assertThat(demo.awaitExit(Duration.ofSeconds(60))).as("exit status after SIGTERM; output:\n%s", demo)
