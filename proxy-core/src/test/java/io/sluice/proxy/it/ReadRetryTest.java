@@ -47,10 +47,7 @@ class ReadRetryTest {
         SandboxServer replica = cluster.replica(1);
         try (SluiceFixture sluice = SluiceFixture.splitting(cluster, RoutingConfig.defaults());
              Connection c = connect(sluice); Statement s = c.createStatement()) {
-            awaitReadsOn(s, replica);
-
-            CompletableFuture<Long> read = slowRead(s, SLOW_READ);
-            awaitSleeping(replica);
+            CompletableFuture<Long> read = sleepingOn(s, replica);
             replica.kill9();
 
             // The replica was the only one: the read falls back to the source (routing.fallback: source).
@@ -75,10 +72,7 @@ class ReadRetryTest {
         SandboxServer replica = cluster.replica(1);
         try (SluiceFixture sluice = SluiceFixture.splitting(cluster, RoutingConfig.defaults());
              Connection c = connect(sluice); Statement s = c.createStatement()) {
-            awaitReadsOn(s, replica);
-
-            CompletableFuture<Long> read = slowRead(s, SLOW_READ);
-            awaitSleeping(replica);
+            CompletableFuture<Long> read = sleepingOn(s, replica);
             String thread = replica.queryValue(
                     "SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'");
             replica.execute("KILL CONNECTION " + thread);
@@ -321,6 +315,14 @@ class ReadRetryTest {
     /** Until the monitor has seen the replica within the lag budget, reads go to the source. */
     private static void awaitReadsOn(Statement s, SandboxServer replica) {
         await().atMost(Duration.ofSeconds(20)).until(() -> serverId(s, "SELECT @@server_id") == replica.serverId());
+    }
+
+    /** Once reads reach {@code replica}, starts {@link #SLOW_READ} and returns when it sleeps there. */
+    private static CompletableFuture<Long> sleepingOn(Statement s, SandboxServer replica) {
+        awaitReadsOn(s, replica);
+        CompletableFuture<Long> read = slowRead(s, SLOW_READ);
+        awaitSleeping(replica);
+        return read;
     }
 
     /** Runs a read on another thread; completes with its last column (a server id). */
