@@ -50,12 +50,6 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Netty samples one buffer allocation in 128 for leak reports unless told otherwise; on the relay path that
-     * sampling (a stack trace per sampled buffer, a record per touch) cost about 7% of the event loop's Java time
-     * under oltp_point_select. The test suite runs every buffer under paranoid detection instead, so production
-     * runs without it; {@code -Dio.netty.leakDetection.level=simple} (or advanced, paranoid) brings it back.
-     */
-    /**
      * mysql-binlog-connector-java logs through {@code java.util.logging}, which would print its own two-line format
      * to stderr beside Sluice's log and ignore logback's levels ({@code com.github.shyiko} at WARN). Its records go
      * to SLF4J instead; logback's {@code LevelChangePropagator} keeps the JUL levels in step, so records below the
@@ -66,6 +60,12 @@ public final class Main implements Callable<Integer> {
         org.slf4j.bridge.SLF4JBridgeHandler.install();
     }
 
+    /**
+     * Netty samples one buffer allocation in 128 for leak reports unless told otherwise; on the relay path that
+     * sampling (a stack trace per sampled buffer, a record per touch) cost about 7% of the event loop's Java time
+     * under oltp_point_select. The test suite runs every buffer under paranoid detection instead, so production
+     * runs without it; {@code -Dio.netty.leakDetection.level=simple} (or advanced, paranoid) brings it back.
+     */
     static void quietLeakDetection() {
         if (System.getProperty("io.netty.leakDetection.level") == null
                 && System.getProperty("io.netty.leakDetectionLevel") == null) {

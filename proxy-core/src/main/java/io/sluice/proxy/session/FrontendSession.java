@@ -2268,8 +2268,8 @@ public final class FrontendSession extends ChannelInboundHandlerAdapter implemen
     /**
      * A connection running a read closed before any of the answer reached the client: whether its server died, or
      * ended that one connection itself. A server that is up greets a new connection at once; then it was an
-     * operator's {@code KILL} (which MariaDB and MySQL carry out by closing the connection, with no error packet
-     * to tell it from a crash) or one of the server's own timeouts, and running the read again elsewhere would undo
+     * operator's {@code KILL} (which MariaDB carries out by closing the connection, sending no error packet that
+     * would tell it from a crash) or one of the server's own timeouts, and running the read again elsewhere would undo
      * the kill: the client gets ERR 2013, as it would connected to the server directly. A server that refuses,
      * closes first or stays silent for {@link #DEATH_PROBE_MILLIS} is taken for dead and the read moves
      * ({@link #retryElsewhere}). The session stays in flight meanwhile; its client's next commands wait as they
