@@ -111,6 +111,19 @@ final class SluiceProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        // SIGTERM first: a demo stops its sandbox servers on it. Killed at once, it would leave three mariadbd
+        // running after a failed test.
+        process.destroy();
+        try {
+            if (process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         process.destroyForcibly();
     }
 
